@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/* flow.h: the TCP flow table and per-direction reassembly, and the consumer interface that is all
+ * decode/ ever sees of TCP: data(bytes, ts, frame), gap(length), acked(offset), end(reason).
+ * Modelled on Suricata's stream engine (gaps, memcaps, midstream pickup) and Zeek's analyzer calls
+ * (DeliverStream / Undelivered / EndpointEOF). Time is packet time only. */
+#ifndef SEMISCOPE_FLOW_H
+#define SEMISCOPE_FLOW_H
+
+#include "semiscope/common.h"
+#include "semiscope/packet.h"
+
+/* Direction inside a flow: from the client (connection initiator) to the server, or back. */
+enum ss_dir { SS_C2S = 0, SS_S2C = 1 };
+
+/* Why a direction or flow ended. */
+enum ss_end_reason {
+    SS_END_FIN = 0,      /* orderly close seen (FIN in that direction) */
+    SS_END_RST,          /* RST */
+    SS_END_IDLE,         /* no packet for the idle timeout (packet time) */
+    SS_END_CAPTURE,      /* capture ended with the flow open */
+    SS_END_EVICTED,      /* flow-table cap: evicted to make room */
+};
+
+/* How the client/server sides were decided. */
+enum ss_side_source {
+    SS_SIDE_SYN = 0,     /* saw the SYN (or SYN/ACK) */
+    SS_SIDE_PORT,        /* one endpoint's port is a configured MySQL port */
+    SS_SIDE_GUESS,       /* lower port taken as the server */
+};
+
+struct ss_dir_stats {
+    uint64_t packets;        /* TCP segments in this direction (incl. pure ACKs) */
+    uint64_t bytes;          /* payload bytes delivered in order */
+    uint64_t retrans;        /* segments entirely already seen */
+    uint64_t overlap_conflicts; /* overlapping bytes differing from the first copy */
+    uint64_t gaps;           /* holes delivered as gaps */
+    uint64_t gap_bytes;
+    uint64_t ooo_segments;   /* segments that arrived ahead of a hole */
+    uint64_t zero_windows;   /* segments advertising a zero window */
+    uint64_t csum_bad;
+    bool fin, rst;
+};
+
+/* A TCP connection. Fields are read-only for consumers except `app`, which belongs to the consumer
+ * (set in open, released in end). */
+struct ss_flow {
+    uint64_t id;             /* creation order, 1.. */
+    struct ss_endpoint client, server;
+    enum ss_side_source side_source;
+    bool midstream;          /* first packet seen was not a SYN */
+    uint64_t first_ts_ns, last_ts_ns;
+    uint64_t first_frame, last_frame;
+    struct ss_dir_stats dir[2];
+    void *app;
+};
+
+/* Consumer callbacks. Bytes are borrowed for the duration of the call. Stream offsets count bytes of
+ * one direction from its first delivered byte (gaps included), so they are comparable with what
+ * `acked` reports. */
+struct ss_stream_ops {
+    /* A new flow (before any data). */
+    void (*open)(void *ctx, struct ss_flow *f);
+    /* In-order bytes of one direction, all from one frame. */
+    void (*data)(void *ctx, struct ss_flow *f, enum ss_dir dir, const uint8_t *p, size_t n,
+                 uint64_t stream_off, uint64_t ts_ns, uint64_t frame);
+    /* `len` bytes at stream_off will never arrive (lost, not captured, or cut by snaplen). */
+    void (*gap)(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t stream_off, uint64_t len,
+                uint64_t ts_ns, uint64_t frame);
+    /* The peer acknowledged every byte of `dir` below stream_off (first time it advances). */
+    void (*acked)(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t stream_off,
+                  uint64_t ts_ns, uint64_t frame);
+    /* The flow is done; after this call the flow is freed. `by` is the direction whose FIN/RST
+     * ended it (meaningless for IDLE/CAPTURE/EVICTED). */
+    void (*end)(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss_dir by,
+                uint64_t ts_ns, uint64_t frame);
+};
+
+struct ss_flow_cfg {
+    uint32_t max_flows;          /* default 65536 */
+    uint64_t memcap;             /* bytes of out-of-order data held over all flows; default 64 MiB */
+    uint32_t dir_ooo_cap;        /* bytes held ahead of a hole per direction; default 4 MiB */
+    uint64_t idle_timeout_ns;    /* default 3600 s of packet time */
+    uint32_t gap_after;          /* declare a hole a gap once this many bytes are held beyond it;
+                                  * default 256 KiB */
+    const uint16_t *ports;       /* MySQL port hints (not a gate); may be NULL */
+    size_t nports;
+};
+void ss_flow_cfg_defaults(struct ss_flow_cfg *cfg);
+
+struct ss_flow_stats {
+    uint64_t flows_created;
+    uint64_t flows_active;
+    uint64_t flows_max_hit;      /* a new flow needed an eviction */
+    uint64_t memcap_hit;         /* segments dropped (turned into gaps) for the memcap */
+    uint64_t dir_ooo_cap_hit;
+    uint64_t idle_expired;
+    uint64_t midstream_pickups;
+    uint64_t retrans;
+    uint64_t overlap_conflicts;
+    uint64_t gaps;
+    uint64_t gap_bytes;
+    uint64_t csum_bad;
+    uint64_t ooo_bytes_peak;     /* most out-of-order bytes held at once */
+};
+
+struct ss_flowtab;
+
+/* ops and ctx are borrowed for the life of the table. NULL on out-of-memory. */
+struct ss_flowtab *ss_flowtab_new(const struct ss_flow_cfg *cfg, const struct ss_stream_ops *ops,
+                                  void *ctx);
+/* Feed one decoded segment: may call any of the ops, for this flow and for idle ones it expires. */
+void ss_flowtab_packet(struct ss_flowtab *t, const struct ss_tcp_pkt *pkt);
+/* End of input: flush held data (holes become gaps) and end every flow with SS_END_CAPTURE. */
+void ss_flowtab_finish(struct ss_flowtab *t, uint64_t ts_ns);
+void ss_flowtab_stats(const struct ss_flowtab *t, struct ss_flow_stats *out);
+void ss_flowtab_free(struct ss_flowtab *t); /* ends nothing; call finish first. NULL ok */
+
+#endif

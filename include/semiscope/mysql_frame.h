@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* mysql_frame.h: the MySQL packet framer of one TCP direction — 3-byte length + sequence id,
+ * 0xFFFFFF continuation pieces joined logically, the compressed protocol (zlib/zstd) inflated as a
+ * stream, and resync after a mid-stream start or a gap. protocol.md §1, §2, §10.1.
+ *
+ * A push parser: TCP bytes in, logical packets out as begin / payload* / end calls. It never holds
+ * a whole payload: payload bytes are passed through as they arrive (with the continuation headers
+ * removed). It copies only a partial header, or while resyncing, a bounded scan window. */
+#ifndef SEMISCOPE_MYSQL_FRAME_H
+#define SEMISCOPE_MYSQL_FRAME_H
+
+#include "semiscope/anomaly.h"
+#include "semiscope/common.h"
+
+enum ss_compress { SS_COMP_NONE = 0, SS_COMP_ZLIB, SS_COMP_ZSTD, SS_COMP_UNKNOWN };
+
+/* What the framer should expect when it has to find packet boundaries by content. */
+enum ss_frame_role {
+    SS_ROLE_UNKNOWN = 0,
+    SS_ROLE_SERVER,          /* server → client bytes: results, or binlog event packets */
+    SS_ROLE_CLIENT,          /* client → server bytes: commands, or semisync acks */
+};
+
+/* Called for every logical packet. `ts`/`frame` are those of the TCP chunk that carried the bytes
+ * at hand. `stream_off` values are offsets in the *TCP* byte stream of this direction (for
+ * compressed connections: the end of the compressed packet that carried the byte), comparable with
+ * ss_stream_ops.acked. Payload bytes are borrowed for the duration of the call. */
+struct ss_frame_ops {
+    /* A logical packet starts. `seq` is its (first piece's) sequence id; `first_len` the first
+     * piece's length (0xFFFFFF means continuation pieces follow). */
+    void (*begin)(void *ctx, uint8_t seq, uint32_t first_len, uint64_t ts_ns, uint64_t frame);
+    /* `n` payload bytes at logical offset `off` within the packet payload. */
+    void (*payload)(void *ctx, const uint8_t *p, size_t n, uint64_t off, uint64_t ts_ns,
+                    uint64_t frame);
+    /* The packet is complete: `total_len` payload bytes; `stream_end_off` is the TCP stream offset
+     * just past its last byte. */
+    void (*end)(void *ctx, uint64_t total_len, uint64_t stream_end_off, uint64_t ts_ns,
+                uint64_t frame);
+    /* Bytes were lost (TCP gap, or an undecodable region). A packet in progress is abandoned
+     * (`in_packet` true); framing resumes only after a resync. */
+    void (*lost)(void *ctx, bool in_packet, uint64_t ts_ns, uint64_t frame);
+    /* Framing found packet boundaries again after skipping `skipped` bytes; `compressed` tells
+     * whether the stream turned out to use the compressed protocol. */
+    void (*resync)(void *ctx, uint64_t skipped, bool compressed, uint64_t ts_ns, uint64_t frame);
+};
+
+struct ss_frame_cfg {
+    enum ss_frame_role role;
+    bool synced;             /* true: the stream starts at a packet boundary (SYN seen) */
+    uint32_t resync_window;  /* bytes held while scanning for a boundary; default 64 KiB */
+    uint64_t max_packet;     /* logical packets larger than this are skipped as too large;
+                              * default 1 GiB + 1 KiB (slave_max_allowed_packet) */
+};
+
+struct ss_framer;
+
+/* ops/ctx/an are borrowed for the framer's life. NULL on out-of-memory. */
+struct ss_framer *ss_framer_new(const struct ss_frame_cfg *cfg, const struct ss_frame_ops *ops,
+                                void *ctx, struct ss_anomalies *an);
+/* Switch compression on/off; takes effect at the next packet boundary (call it from `end`). */
+void ss_framer_set_compress(struct ss_framer *fr, enum ss_compress c);
+enum ss_compress ss_framer_compress(const struct ss_framer *fr);
+/* Stop framing for good (e.g. the connection went TLS): later bytes are counted, not parsed. */
+void ss_framer_stop(struct ss_framer *fr);
+/* Feed in-order TCP bytes starting at TCP stream offset `stream_off`. */
+void ss_framer_data(struct ss_framer *fr, const uint8_t *p, size_t n, uint64_t stream_off,
+                    uint64_t ts_ns, uint64_t frame);
+/* `len` bytes at stream_off are missing. */
+void ss_framer_gap(struct ss_framer *fr, uint64_t stream_off, uint64_t len, uint64_t ts_ns,
+                   uint64_t frame);
+bool ss_framer_synced(const struct ss_framer *fr);
+void ss_framer_free(struct ss_framer *fr);
+
+#endif
