@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* semistate.h: a shadow of each master's semisync plugin reconstructed from the wire (issue 6):
+ * ON/OFF/disabled timeline, commit waits, and the Rpl_semi_sync_master_* counters it would show.
+ * protocol.md §5.3, §8. Consumes the same messages as analyze.h. */
+#ifndef SEMISCOPE_SEMISTATE_H
+#define SEMISCOPE_SEMISTATE_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+#include "semiscope/anomaly.h"
+#include "semiscope/common.h"
+#include "semiscope/mysql.h"
+
+enum ss_semi_state { SS_SEMI_UNKNOWN = 0, SS_SEMI_ON, SS_SEMI_OFF, SS_SEMI_DISABLED };
+const char *ss_semi_state_name(enum ss_semi_state s); /* "unknown", "on", "off", "disabled" */
+
+/* Where a parameter value came from, reported next to it. */
+enum ss_param_source { SS_PARAM_DEFAULT = 0, SS_PARAM_OPTION, SS_PARAM_FILE, SS_PARAM_WIRE };
+
+struct ss_semi_params {
+    int64_t timeout_ms;          /* rpl_semi_sync_master_timeout, default 10000 */
+    int64_t wait_count;          /* wait_for_slave_count, default 1 */
+    int wait_no_slave;           /* default 1 */
+    int wait_point_after_sync;   /* 1 AFTER_SYNC, 0 AFTER_COMMIT, -1 unknown */
+    int enabled;                 /* rpl_semi_sync_master_enabled: 1/0/-1 unknown */
+    enum ss_param_source src_timeout, src_wait_count, src_wait_no_slave, src_wait_point,
+        src_enabled;
+};
+void ss_semi_params_defaults(struct ss_semi_params *p);
+
+/* The master counters reconstructed from the wire (deltas over the capture). -1: not estimable. */
+struct ss_semi_counters {
+    int64_t yes_tx, no_tx, no_times, get_ack, request_ack;
+    int64_t clients_start, clients_end;
+    int64_t tx_waits, tx_wait_time_us;
+};
+
+struct ss_semistate;
+
+/* params is copied; an is borrowed. */
+struct ss_semistate *ss_semistate_new(const struct ss_semi_params *params,
+                                      struct ss_anomalies *an);
+void ss_semistate_msg(struct ss_semistate *s, const struct ss_msg *m);
+void ss_semistate_finish(struct ss_semistate *s, uint64_t ts_ns);
+void ss_semistate_free(struct ss_semistate *s);
+
+/* Report sections for one master (matched by endpoint). The JSON object's keys (`semisync`,
+ * `counters`, `commit_wait_us`, `parameters`, `unprotected_transactions`, …) are merged into that
+ * master's object of the main report; NULL when the master is unknown to the state machine. The
+ * caller owns the returned reference. */
+json_t *ss_semistate_master_json(const struct ss_semistate *s, const struct ss_endpoint *master);
+void ss_semistate_master_text(FILE *out, const struct ss_semistate *s,
+                              const struct ss_endpoint *master, int verbosity);
+/* For the postmortem: the counters and transitions of one master (NULL if unknown). */
+const struct ss_semi_counters *ss_semistate_counters(const struct ss_semistate *s,
+                                                     const struct ss_endpoint *master);
+
+#endif
