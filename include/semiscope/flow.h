@@ -54,7 +54,10 @@ struct ss_flow {
     void *app;
 };
 
-/* Consumer callbacks. Bytes are borrowed for the duration of the call. Stream offsets count bytes of
+/* Consumer callbacks (any may be NULL; none may call back into the flow table). Gaps declared
+ * because of a packet carry that packet's ts/frame; gaps and ends not caused by a packet of the
+ * flow (finish, idle expiry, eviction) carry the time they were decided and the flow's last frame.
+ * Bytes are borrowed for the duration of the call. Stream offsets count bytes of
  * one direction from its first delivered byte (gaps included), so they are comparable with what
  * `acked` reports. */
 struct ss_stream_ops {
@@ -70,7 +73,8 @@ struct ss_stream_ops {
     void (*acked)(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t stream_off,
                   uint64_t ts_ns, uint64_t frame);
     /* The flow is done; after this call the flow is freed. `by` is the direction whose FIN/RST
-     * ended it (meaningless for IDLE/CAPTURE/EVICTED). */
+     * ended it (meaningless for IDLE/CAPTURE/EVICTED). For FIN it is the side that sent the first
+     * FIN, i.e. the one that started the close. */
     void (*end)(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss_dir by,
                 uint64_t ts_ns, uint64_t frame);
 };
@@ -91,8 +95,9 @@ struct ss_flow_stats {
     uint64_t flows_created;
     uint64_t flows_active;
     uint64_t flows_max_hit;      /* a new flow needed an eviction */
-    uint64_t memcap_hit;         /* segments dropped (turned into gaps) for the memcap */
-    uint64_t dir_ooo_cap_hit;
+    uint64_t memcap_hit;         /* the memcap forced a direction's first hole to become a gap
+                                  * early (rather than holding the segment) */
+    uint64_t dir_ooo_cap_hit;    /* the same, for the per-direction cap */
     uint64_t idle_expired;
     uint64_t midstream_pickups;
     uint64_t retrans;
@@ -100,7 +105,13 @@ struct ss_flow_stats {
     uint64_t gaps;
     uint64_t gap_bytes;
     uint64_t csum_bad;
-    uint64_t ooo_bytes_peak;     /* most out-of-order bytes held at once */
+    uint64_t ooo_bytes_peak;     /* most out-of-order memory held at once (bytes + per-range
+                                  * overhead, the quantity the memcap limits) */
+    uint64_t out_of_window;      /* segments/FINs > 2^30 bytes ahead of the stream: dropped */
+    uint64_t segments_no_flow;   /* segments that matched no flow and could not start one (pure
+                                  * ACK, FIN or RST of an unknown or already ended connection) */
+    uint64_t syn_reuse;          /* a new SYN on a live 4-tuple ended the old flow (port reuse) */
+    uint64_t alloc_failures;     /* out of memory: a flow or held range was not created */
 };
 
 struct ss_flowtab;
