@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* capture_priv.h: the private backend interface behind struct ss_capture (files, live), in the
+ * manner of libpcap's pcap-int.h: capture.c owns numbering and common statistics, a backend only
+ * produces frames. */
+#ifndef SEMISCOPE_CAPTURE_PRIV_H
+#define SEMISCOPE_CAPTURE_PRIV_H
+
+#include "semiscope/capture.h"
+
+#include <pcap/pcap.h>
+#include <signal.h>
+
+struct ss_capture_ops {
+    /* Next frame into *fr (ts_ns, dlt, caplen, wirelen, data; `number` is set by capture.c):
+     * 1 = frame, 0 = end or broken, -1 = error with errbuf set. */
+    int (*next)(struct ss_capture *c, struct ss_frame *fr, char *errbuf);
+    /* Async-signal-safe wake-up of a blocked next (the `broken` flag is already set). */
+    void (*brk)(struct ss_capture *c);
+    /* Fill backend-specific statistics (kernel counters, files). */
+    void (*stats)(struct ss_capture *c, struct ss_capture_stats *out);
+    struct pcap *(*pcap)(struct ss_capture *c);
+    /* Last non-fatal problem (a file cut short), or NULL. */
+    const char *(*warning)(struct ss_capture *c);
+    /* Free the backend state (`priv`); capture.c frees the handle. */
+    void (*close)(struct ss_capture *c);
+};
+
+struct ss_capture {
+    const struct ss_capture_ops *ops;
+    void *priv;
+    volatile sig_atomic_t broken; /* set by ss_capture_break, possibly from a signal handler */
+    uint64_t frames, bytes;
+    uint64_t filtered;            /* frames read and rejected by the filter (they keep a number) */
+    uint64_t first_ts_ns, last_ts_ns;
+    uint64_t out_of_order_ts;
+};
+
+/* Allocate a handle around a backend; returns NULL (and leaves `priv` to the caller) on ENOMEM. */
+struct ss_capture *ss_capture_new(const struct ss_capture_ops *ops, void *priv);
+
+/* Compile and install `bpf` (NULL or "" = none) on `p`: SS_ERR_FILTER with errbuf set on failure.
+ * `what` names the file or interface in the message. */
+enum ss_status ss_capture_set_filter(struct pcap *p, const char *bpf, const char *what,
+                                     char *errbuf);
+
+/* Packet header time → ns since the epoch, for a handle in nano or micro precision. */
+uint64_t ss_capture_ts_ns(const struct pcap_pkthdr *h, bool nano);
+
+#endif
