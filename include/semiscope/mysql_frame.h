@@ -21,6 +21,22 @@ enum ss_frame_role {
     SS_ROLE_CLIENT,          /* client → server bytes: commands, or semisync acks */
 };
 
+/* Callback contract (implemented by decode/mysql_frame*.c, tested in tests/unit/test_mysql_*.c):
+ * - begin → payload* → end for every logical packet, never nested. payload offsets are continuous
+ *   from 0; n > 0; a 0-length packet has no payload call. Continuation pieces are joined: one
+ *   begin (first_len 0xFFFFFF), one end with the total; every piece consumes a sequence id.
+ * - A packet over cfg.max_packet still gets begin and end (end with its true total_len), but only
+ *   its first max_packet payload bytes are delivered; FRAME_TOO_LARGE is counted once per packet.
+ * - lost(in_packet) is called at every gap (also while still resyncing: in_packet false then) and
+ *   on a compressed-payload decode error. in_packet is true exactly when begin was called without
+ *   end: that packet is abandoned (no end will come). FRAME_GAP_IN_PACKET counts gaps that were not
+ *   at a packet boundary (a partial header included). After lost, framing resumes only via resync.
+ * - resync(skipped, compressed) precedes the first begin after a mid-stream start (cfg.synced
+ *   false), a gap or a decode error; `skipped` = bytes dropped since that point. The packet found
+ *   and everything after it is then delivered normally, with the ts/frame of the TCP chunks that
+ *   carried those bytes (held bytes keep their chunks' stamps).
+ * - Callbacks may call ss_framer_set_compress and ss_framer_stop on this framer; nothing else. */
+
 /* Called for every logical packet. `ts`/`frame` are those of the TCP chunk that carried the bytes
  * at hand. `stream_off` values are offsets in the *TCP* byte stream of this direction (for
  * compressed connections: the end of the compressed packet that carried the byte), comparable with
@@ -57,7 +73,12 @@ struct ss_framer;
 /* ops/ctx/an are borrowed for the framer's life. NULL on out-of-memory. */
 struct ss_framer *ss_framer_new(const struct ss_frame_cfg *cfg, const struct ss_frame_ops *ops,
                                 void *ctx, struct ss_anomalies *an);
-/* Switch compression on/off; takes effect at the next packet boundary (call it from `end`). */
+/* Switch compression on/off; takes effect at the next packet boundary (call it from `end`).
+ * Switching off takes effect at the next *compressed* packet boundary. SS_COMP_UNKNOWN means
+ * "compressed, algorithm unknown": each compressed payload is recognised by its first byte (0x28:
+ * zstd frame, else a zlib stream). While resyncing, a value other than NONE restricts the search
+ * to compressed framing. A resync that finds compressed framing sets it itself (ZLIB/ZSTD, or
+ * UNKNOWN when only stored packets were seen); one that finds plain framing sets NONE. */
 void ss_framer_set_compress(struct ss_framer *fr, enum ss_compress c);
 enum ss_compress ss_framer_compress(const struct ss_framer *fr);
 /* Stop framing for good (e.g. the connection went TLS): later bytes are counted, not parsed. */

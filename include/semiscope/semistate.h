@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* semistate.h: a shadow of each master's semisync plugin reconstructed from the wire (issue 6):
  * ON/OFF/disabled timeline, commit waits, and the Rpl_semi_sync_master_* counters it would show.
- * protocol.md §5.3, §8. Consumes the same messages as analyze.h. */
+ * protocol.md §5.3, §8; the model and its evidence rules are in docs/semisync-state.md. Consumes
+ * the same messages as analyze.h. */
 #ifndef SEMISCOPE_SEMISTATE_H
 #define SEMISCOPE_SEMISTATE_H
 
@@ -17,6 +18,7 @@ const char *ss_semi_state_name(enum ss_semi_state s); /* "unknown", "on", "off",
 
 /* Where a parameter value came from, reported next to it. */
 enum ss_param_source { SS_PARAM_DEFAULT = 0, SS_PARAM_OPTION, SS_PARAM_FILE, SS_PARAM_WIRE };
+const char *ss_param_source_name(enum ss_param_source s); /* "default", "option", "file", "wire" */
 
 struct ss_semi_params {
     int64_t timeout_ms;          /* rpl_semi_sync_master_timeout, default 10000 */
@@ -29,31 +31,59 @@ struct ss_semi_params {
 };
 void ss_semi_params_defaults(struct ss_semi_params *p);
 
-/* The master counters reconstructed from the wire (deltas over the capture). -1: not estimable. */
+/* The master counters reconstructed from the wire (deltas over the capture). -1: not estimable.
+ * Semantics, per server flavour, in docs/semisync-state.md "Counters". */
 struct ss_semi_counters {
     int64_t yes_tx, no_tx, no_times, get_ack, request_ack;
     int64_t clients_start, clients_end;
     int64_t tx_waits, tx_wait_time_us;
+    int64_t net_waits;           /* flagged event packets sent, all streams (exact) */
+};
+
+/* One change of state seen during the capture (never the initial state). */
+#define SS_SEMI_POS_MAX (SS_FILE_MAX + 24)
+#define SS_SEMI_REASON_MAX 512
+struct ss_semi_transition {
+    uint64_t ts_ns;
+    enum ss_semi_state to;           /* SS_SEMI_ON or SS_SEMI_OFF */
+    char position[SS_SEMI_POS_MAX];  /* "FILE:POS" the change is tied to; "" none */
+    char reason[SS_SEMI_REASON_MAX]; /* why, in words (without the "OFF at …:" prefix) */
+    uint64_t approx_ns;              /* the true time is within ts ± approx_ns; 0 = exact */
 };
 
 struct ss_semistate;
 
-/* params is copied; an is borrowed. */
+/* params is copied (NULL: defaults); an is borrowed. NULL on out-of-memory. */
 struct ss_semistate *ss_semistate_new(const struct ss_semi_params *params,
                                       struct ss_anomalies *an);
+/* The msg sink: every message of every connection, in capture order. */
 void ss_semistate_msg(struct ss_semistate *s, const struct ss_msg *m);
+/* End of input at capture time ts_ns: timeouts due by then are applied. */
 void ss_semistate_finish(struct ss_semistate *s, uint64_t ts_ns);
-void ss_semistate_free(struct ss_semistate *s);
+void ss_semistate_free(struct ss_semistate *s); /* NULL ok */
 
 /* Report sections for one master (matched by endpoint). The JSON object's keys (`semisync`,
- * `counters`, `commit_wait_us`, `parameters`, `unprotected_transactions`, …) are merged into that
+ * `counters`, `commit_wait_us`, `parameters`, `unprotected_transactions`) are merged into that
  * master's object of the main report; NULL when the master is unknown to the state machine. The
  * caller owns the returned reference. */
 json_t *ss_semistate_master_json(const struct ss_semistate *s, const struct ss_endpoint *master);
 void ss_semistate_master_text(FILE *out, const struct ss_semistate *s,
                               const struct ss_endpoint *master, int verbosity);
-/* For the postmortem: the counters and transitions of one master (NULL if unknown). */
+/* For the postmortem: the counters of one master (NULL if unknown). Borrowed until free. */
 const struct ss_semi_counters *ss_semistate_counters(const struct ss_semistate *s,
                                                      const struct ss_endpoint *master);
+/* Transitions of one master in time order (NULL and *n = 0 if unknown). Borrowed until free. */
+const struct ss_semi_transition *ss_semistate_transitions(const struct ss_semistate *s,
+                                                          const struct ss_endpoint *master,
+                                                          size_t *n);
+/* Initial (inferred) and final state of one master; false if unknown. */
+bool ss_semistate_states(const struct ss_semistate *s, const struct ss_endpoint *master,
+                         enum ss_semi_state *start, enum ss_semi_state *end);
+/* The parameters in use for one master, wire corrections applied (NULL if unknown). */
+const struct ss_semi_params *ss_semistate_params(const struct ss_semistate *s,
+                                                 const struct ss_endpoint *master);
+/* Masters seen, in order of first appearance. */
+size_t ss_semistate_n_masters(const struct ss_semistate *s);
+const struct ss_endpoint *ss_semistate_master_at(const struct ss_semistate *s, size_t i);
 
 #endif

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* pm_priv.h: what postmortem.c, correlate.c and diagnosis.c share: the facts extracted once from
+ * the master's report object and the server data, so each rule reads plain fields. */
+#ifndef SEMISCOPE_PM_PRIV_H
+#define SEMISCOPE_PM_PRIV_H
+
+#include <jansson.h>
+
+#include "semiscope/common.h"
+#include "semiscope/errlog.h"
+#include "semiscope/postmortem.h"
+#include "semiscope/status_samples.h"
+
+#define PM_MAX_TR 256     /* wire transitions considered */
+#define PM_MAX_REPL 64    /* replicas considered by the rules */
+
+struct pm_tr {
+    int64_t ts_ns;
+    int to_on;             /* 1 to ON, 0 to OFF */
+    char pos[96];          /* "FILE:POS" or "" */
+    char reason[240];
+    double approx_s;       /* the state machine's uncertainty on ts, 0 exact */
+};
+
+struct pm_conn {           /* one dump connection of a replica, when the report lists them */
+    int64_t start_ns, end_ns; /* end 0: still open at the end of the capture */
+    char how[24];          /* "fin", "rst", "idle", … as the report says; "" unknown */
+    char by[16];           /* "replica", "master", "" */
+};
+
+struct pm_repl {
+    char address[64];
+    int64_t server_id;     /* -1 unknown */
+    int semisync;          /* 1, 0, -1 unknown */
+    int64_t events, ack_requests, acks, unanswered;
+    int64_t p50_us, p99_us, max_us;          /* -1 unknown */
+    int64_t net_p50_us, repl_p50_us;         /* network / replica parts, -1 unknown */
+    int64_t retransmissions, zero_windows;   /* -1 unknown */
+    int64_t kill_connections;                /* its own KILL connections (IO thread stops) */
+    int64_t first_p50_us, last_p50_us;       /* from the per-interval timeline, -1 unknown */
+    struct pm_conn conns[8];
+    uint32_t n_conns;
+};
+
+struct pm_names {          /* SQL spellings for the master's flavor and version */
+    const char *master_enabled, *slave_enabled, *stop_io, *start_io, *show_replica, *status_like;
+    const char *wait_count;
+    const char *st_master;  /* "Rpl_semi_sync_master_" or "Rpl_semi_sync_source_" */
+    const char *st_slave;   /* "Rpl_semi_sync_slave_status" or "…_replica_status" */
+    bool both;             /* MySQL of unknown version: the remedy also gives the old names */
+};
+
+struct pm_ctx {
+    const json_t *m;
+    const struct ss_status_samples *st;      /* NULL: none, or not this master's */
+    const struct ss_errlog *el;
+    const struct ss_postmortem_cfg *cfg;
+    int64_t w0, w1;                          /* capture window, ns */
+    int flavor;                              /* 1 MySQL, 2 MariaDB, 0 unknown */
+    struct pm_names names;
+    /* wire */
+    char state_start[16], state_end[16];     /* "on", "off", "disabled", "unknown", "" absent */
+    struct pm_tr tr[PM_MAX_TR];
+    uint32_t n_tr;
+    struct pm_repl repl[PM_MAX_REPL];
+    uint32_t n_repl;
+    int64_t timeout_ms, wait_count;          /* parameters used (wire → file → default) */
+    int wait_point_after_sync;               /* 1, 0, -1 */
+    int enabled;                             /* parameters.enabled: 1, 0, -1 unknown */
+    const char *enabled_src;                 /* its source ("option", "file", …), borrowed */
+    int64_t unprotected;                     /* transactions committed while OFF, -1 unknown */
+    bool midstream;
+    /* clock offset: server clock − capture clock */
+    bool have_offset;
+    double offset_s, offset_err_s;
+    char offset_basis[320];
+    /* outputs */
+    json_t *correlation, *diagnosis, *timeline;
+    uint64_t timeline_dropped;
+};
+
+/* JSON helpers (postmortem.c). Missing or wrong-typed keys give the default. */
+int64_t pm_jint(const json_t *o, const char *key, int64_t dflt);
+const char *pm_jstr(const json_t *o, const char *key, const char *dflt);
+/* A time in a report: seconds as a number, or an ISO 8601 UTC string; 0 when absent. */
+int64_t pm_jts(const json_t *v);
+/* "02:29:01.192" (UTC, ms); the date is added when `with_date`. */
+char *pm_fmt_time(int64_t ns, bool with_date, char *buf, size_t n);
+/* Append a printf-formatted sentence to a bounded buffer. */
+void pm_appendf(char *buf, size_t n, const char *fmt, ...) SS_PRINTF(3, 4);
+
+/* correlate.c */
+void pm_clock_offset(struct pm_ctx *c);
+int pm_correlate(struct pm_ctx *c);
+int pm_timeline(struct pm_ctx *c);
+/* Server time → capture time with the estimated offset (identity when none). */
+int64_t pm_to_capture(const struct pm_ctx *c, int64_t server_ns);
+
+/* diagnosis.c */
+int pm_diagnose(struct pm_ctx *c);
+
+#endif

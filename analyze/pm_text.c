@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* pm_text.c: the postmortem's text sections (correlation table, clock offset, merged timeline,
+ * diagnosis), written from the result object so text and JSON cannot disagree. */
+#include <string.h>
+
+#include "pm_priv.h"
+
+#define TEXT_WIDTH 80
+
+/* Print `text` word-wrapped at TEXT_WIDTH, the first line after `lead`, the others indented. */
+static void wrap(FILE *out, const char *lead, const char *text, int indent)
+{
+    int col = fprintf(out, "%s", lead);
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t w = strcspn(p, " ");
+        if (w == 0)
+            break;
+        if (col > indent && col + 1 + (int)w > TEXT_WIDTH) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, w, out);
+        col += (int)w;
+        p += w;
+    }
+    fputc('\n', out);
+}
+
+static void cell(char *buf, size_t n, const json_t *v)
+{
+    if (json_is_integer(v))
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    else if (json_is_string(v))
+        snprintf(buf, n, "%s", json_string_value(v));
+    else
+        snprintf(buf, n, "-");
+}
+
+static void correlation_text(FILE *out, const json_t *pm, int verbosity)
+{
+    const json_t *rows = json_object_get(pm, "correlation");
+    const json_t *sd = json_object_get(pm, "server_data");
+    bool have_server = json_object_get(sd, "status_samples") != NULL;
+    fprintf(out, "  Correlation with the server's counters%s\n",
+            have_server ? " (capture window)" : ": no status samples (--status)");
+    if (!have_server && verbosity < 1)
+        return;
+    fprintf(out, "    %-16s %14s %14s  %s\n", "variable", "wire", "server", "verdict");
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        char w[32], s[32], lead[96];
+        cell(w, sizeof(w), json_object_get(r, "wire"));
+        cell(s, sizeof(s), json_object_get(r, "server"));
+        snprintf(lead, sizeof(lead), "    %-16s %14s %14s ", pm_jstr(r, "variable", "?"), w, s);
+        wrap(out, lead, pm_jstr(r, "verdict", ""), 52);
+    }
+}
+
+static void timeline_text(FILE *out, const json_t *pm, int verbosity)
+{
+    const json_t *tl = json_object_get(pm, "timeline");
+    size_t n = json_array_size(tl);
+    fprintf(out, "  Timeline (capture clock, UTC; server times shifted by the clock offset)\n");
+    if (n == 0) {
+        fprintf(out, "    (no events)\n");
+        return;
+    }
+    size_t limit = verbosity > 0 ? n : 60;
+    for (size_t i = 0; i < n && i < limit; i++) {
+        const json_t *e = json_array_get(tl, i);
+        char t[24], lead[64];
+        double ts = json_real_value(json_object_get(e, "ts"));
+        pm_fmt_time((int64_t)(ts * 1e9), false, t, sizeof(t));
+        snprintf(lead, sizeof(lead), "    %s  %-7s", t, pm_jstr(e, "source", "?"));
+        wrap(out, lead, pm_jstr(e, "what", ""), 27);
+    }
+    if (n > limit)
+        fprintf(out, "    … %zu more (-v shows all)\n", n - limit);
+    int64_t dropped = pm_jint(pm, "timeline_dropped", 0);
+    if (dropped)
+        fprintf(out, "    (%lld entries over the cap were left out)\n", (long long)dropped);
+}
+
+static void diagnosis_text(FILE *out, const json_t *pm)
+{
+    fprintf(out, "  Diagnosis\n");
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(pm, "diagnosis"), i, d)
+    {
+        char lead[32];
+        snprintf(lead, sizeof(lead), "    [%s]", pm_jstr(d, "severity", "?"));
+        wrap(out, lead, pm_jstr(d, "cause", ""), 8);
+        const char *ev = pm_jstr(d, "evidence", "");
+        if (ev[0])
+            wrap(out, "      evidence:", ev, 10);
+        wrap(out, "      remedy:", pm_jstr(d, "remedy", ""), 10);
+    }
+}
+
+void ss_postmortem_text(FILE *out, const json_t *pm, int verbosity)
+{
+    if (!pm)
+        return;
+    correlation_text(out, pm, verbosity);
+    const json_t *off = json_object_get(pm, "clock_offset_s");
+    char lead[80];
+    if (json_is_number(off))
+        snprintf(lead, sizeof(lead), "  Clock offset: server = capture %+.3f s:",
+                 json_number_value(off));
+    else
+        snprintf(lead, sizeof(lead), "  Clock offset:");
+    wrap(out, lead, pm_jstr(pm, "clock_offset_basis", ""), 4);
+    timeline_text(out, pm, verbosity);
+    diagnosis_text(out, pm);
+}

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: MIT */
+/* semistate.c: the masters' shadow semisync state — lifecycle, per-master tables (streams,
+ * replicas, binlog file names) and message routing. The state machine is semistate_master.c;
+ * protocol.md §8, docs/semisync-state.md. */
+#include "semiscope/semistate.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "semistate_priv.h"
+
+/* COM_* codes of a dump start (protocol.md §4.4, §4.5). */
+#define COM_BINLOG_DUMP 0x12
+#define COM_BINLOG_DUMP_GTID 0x1E
+
+const char *ss_semi_state_name(enum ss_semi_state st)
+{
+    switch (st) {
+    case SS_SEMI_ON: return "on";
+    case SS_SEMI_OFF: return "off";
+    case SS_SEMI_DISABLED: return "disabled";
+    case SS_SEMI_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+const char *ss_param_source_name(enum ss_param_source src)
+{
+    switch (src) {
+    case SS_PARAM_OPTION: return "option";
+    case SS_PARAM_FILE: return "file";
+    case SS_PARAM_WIRE: return "wire";
+    case SS_PARAM_DEFAULT: break;
+    }
+    return "default";
+}
+
+void ss_semi_params_defaults(struct ss_semi_params *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->timeout_ms = 10000;
+    p->wait_count = 1;
+    p->wait_no_slave = 1;
+    p->wait_point_after_sync = -1;
+    p->enabled = -1;
+}
+
+struct ss_semistate *ss_semistate_new(const struct ss_semi_params *params,
+                                      struct ss_anomalies *an)
+{
+    struct ss_semistate *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    if (params)
+        s->params = *params;
+    else
+        ss_semi_params_defaults(&s->params);
+    /* Nonsense values would break the arithmetic; fall back to the server defaults. */
+    if (s->params.timeout_ms <= 0)
+        s->params.timeout_ms = 10000, s->params.src_timeout = SS_PARAM_DEFAULT;
+    if (s->params.wait_count <= 0)
+        s->params.wait_count = 1, s->params.src_wait_count = SS_PARAM_DEFAULT;
+    s->an = an;
+    return s;
+}
+
+static void master_free(struct ss_sem_master *m)
+{
+    if (!m)
+        return;
+    free(m->streams);
+    free(m->replicas);
+    free(m->pend);
+    free(m->tr);
+    free(m->unp);
+    free(m);
+}
+
+void ss_semistate_free(struct ss_semistate *s)
+{
+    if (!s)
+        return;
+    for (uint32_t i = 0; i < s->n_masters; i++)
+        master_free(s->m[i]);
+    free(s);
+}
+
+struct ss_sem_master *ss_sem_master_find(const struct ss_semistate *s,
+                                         const struct ss_endpoint *ep)
+{
+    if (!s || !ep)
+        return NULL;
+    for (uint32_t i = 0; i < s->n_masters; i++)
+        if (ss_endpoint_eq(&s->m[i]->ep, ep))
+            return s->m[i];
+    return NULL;
+}
+
+static struct ss_sem_master *master_get(struct ss_semistate *s, const struct ss_conn_info *ci,
+                                        uint64_t now)
+{
+    struct ss_sem_master *m = ss_sem_master_find(s, &ci->server);
+    if (m)
+        return m;
+    if (s->n_masters >= SS_SEM_MAX_MASTERS) {
+        s->masters_dropped++;
+        return NULL;
+    }
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->ep = ci->server;
+    m->given = m->p = s->params;
+    m->state = m->state_start = SS_SEMI_UNKNOWN;
+    m->first_ts = m->last_ts = now;
+    m->c.request_ack = 0;
+    ss_hist_init(&m->wait_hist);
+    s->m[s->n_masters++] = m;
+    return m;
+}
+
+/* ---- binlog coordinates ------------------------------------------------------------------ */
+
+/* The numeric suffix orders binlog files ("master-bin.000010" after ".000009"); a name without
+ * one gets an order of its own after every numbered file, by first appearance. */
+static uint64_t suffix_ord(const char *name)
+{
+    size_t n = strlen(name), i = n;
+    while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
+        i--;
+    if (i == n || n - i > 18)
+        return 0;
+    uint64_t v = 0;
+    for (; i < n; i++)
+        v = v * 10 + (uint64_t)(name[i] - '0');
+    return v + 1;
+}
+
+uint64_t ss_sem_file_ord(struct ss_sem_master *m, const char *name)
+{
+    if (!name || !name[0])
+        return 0;
+    struct ss_sem_file *victim = &m->files[0];
+    for (size_t i = 0; i < SS_SEM_FILES; i++) {
+        struct ss_sem_file *f = &m->files[i];
+        if (f->ord && strcmp(f->name, name) == 0) {
+            f->used = ++m->file_clock;
+            return f->ord;
+        }
+        if (f->used < victim->used)
+            victim = f;
+    }
+    uint64_t ord = suffix_ord(name);
+    if (!ord)
+        ord = (UINT64_C(1) << 62) + ++m->next_plain_ord;
+    snprintf(victim->name, sizeof(victim->name), "%s", name);
+    victim->ord = ord;
+    victim->used = ++m->file_clock;
+    return ord;
+}
+
+int ss_sem_pos_cmp(const struct ss_sem_pos *a, const struct ss_sem_pos *b)
+{
+    if (a->ord != b->ord)
+        return a->ord < b->ord ? -1 : 1;
+    if (a->pos != b->pos)
+        return a->pos < b->pos ? -1 : 1;
+    return 0;
+}
+
+char *ss_sem_pos_str(const struct ss_sem_master *m, const struct ss_sem_pos *p, char *buf)
+{
+    for (size_t i = 0; i < SS_SEM_FILES; i++) {
+        if (m->files[i].ord && m->files[i].ord == p->ord) {
+            snprintf(buf, SS_SEMI_POS_MAX, "%s:%llu", m->files[i].name,
+                     (unsigned long long)p->pos);
+            return buf;
+        }
+    }
+    /* The name fell out of the small LRU table: print the order instead of guessing. */
+    snprintf(buf, SS_SEMI_POS_MAX, "#%llu:%llu", (unsigned long long)p->ord,
+             (unsigned long long)p->pos);
+    return buf;
+}
+
+char *ss_sem_clock(uint64_t ts_ns, int decimals, char *buf, size_t n)
+{
+    time_t sec = (time_t)(ts_ns / SS_NS_PER_SEC);
+    uint64_t frac = ts_ns % SS_NS_PER_SEC;
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    if (decimals < 1)
+        decimals = 1;
+    if (decimals > 3)
+        decimals = 3;
+    unsigned div = decimals == 1 ? 100000000u : decimals == 2 ? 10000000u : 1000000u;
+    snprintf(buf, n, "%02d:%02d:%02d.%0*llu", tm.tm_hour, tm.tm_min, tm.tm_sec, decimals,
+             (unsigned long long)(frac / div));
+    return buf;
+}
+
+/* ---- streams and replicas ----------------------------------------------------------------- */
+
+static struct ss_sem_stream *stream_find(struct ss_sem_master *m, uint64_t flow_id)
+{
+    for (uint32_t i = 0; i < m->n_streams; i++)
+        if (m->streams[i].flow_id == flow_id)
+            return &m->streams[i];
+    return NULL;
+}
+
+static struct ss_sem_stream *stream_new(struct ss_sem_master *m, const struct ss_msg *msg,
+                                        bool preexisting)
+{
+    if (m->n_streams == m->cap_streams) {
+        if (m->cap_streams >= SS_SEM_MAX_STREAMS) {
+            m->streams_dropped++;
+            return NULL;
+        }
+        uint32_t cap = m->cap_streams ? m->cap_streams * 2 : 4;
+        struct ss_sem_stream *n = realloc(m->streams, cap * sizeof(*n));
+        if (!n)
+            return NULL;
+        m->streams = n;
+        m->cap_streams = cap;
+    }
+    struct ss_sem_stream *st = &m->streams[m->n_streams++];
+    memset(st, 0, sizeof(*st));
+    st->flow_id = msg->conn->flow_id;
+    st->server_id = msg->conn->replica_server_id;
+    st->replica = UINT32_MAX;
+    st->preexisting = preexisting;
+    st->start_ts = msg->first_ts_ns ? msg->first_ts_ns : msg->ts_ns;
+    return st;
+}
+
+static void stream_remove(struct ss_sem_master *m, struct ss_sem_stream *st)
+{
+    size_t i = (size_t)(st - m->streams);
+    m->streams[i] = m->streams[--m->n_streams];
+}
+
+struct ss_sem_replica *ss_sem_replica_of(struct ss_sem_master *m, struct ss_sem_stream *st)
+{
+    if (st->replica != UINT32_MAX && st->replica < m->n_replicas &&
+        (st->server_id < 0 || m->replicas[st->replica].server_id == st->server_id))
+        return &m->replicas[st->replica];
+    uint64_t key = st->server_id >= 0 ? (uint64_t)st->server_id
+                                      : (st->flow_id | (UINT64_C(1) << 63));
+    for (uint32_t i = 0; i < m->n_replicas; i++) {
+        if (m->replicas[i].key == key) {
+            st->replica = i;
+            return &m->replicas[i];
+        }
+    }
+    if (m->n_replicas == m->cap_replicas) {
+        if (m->cap_replicas >= SS_SEM_MAX_REPLICAS) {
+            m->replicas_dropped++;
+            return NULL;
+        }
+        uint32_t cap = m->cap_replicas ? m->cap_replicas * 2 : 4;
+        struct ss_sem_replica *n = realloc(m->replicas, cap * sizeof(*n));
+        if (!n)
+            return NULL;
+        m->replicas = n;
+        m->cap_replicas = cap;
+    }
+    struct ss_sem_replica *r = &m->replicas[m->n_replicas];
+    memset(r, 0, sizeof(*r));
+    r->key = key;
+    r->server_id = st->server_id;
+    st->replica = m->n_replicas++;
+    return r;
+}
+
+uint32_t ss_sem_clients_at(const struct ss_sem_master *m, uint64_t t)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < m->n_streams; i++)
+        if (m->streams[i].semi && m->streams[i].start_ts <= t)
+            n++;
+    /* Streams that ended after t were alive then; only the last "all gone" moment is kept, so
+     * count at least one when that moment came after t. */
+    if (n == 0 && m->all_gone_ts > t)
+        n = 1;
+    return n;
+}
+
+/* ---- message routing ---------------------------------------------------------------------- */
+
+static bool is_dump_start(const struct ss_msg *msg)
+{
+    return msg->kind == SS_MSG_COMMAND &&
+           (msg->u.cmd.cmd == COM_BINLOG_DUMP || msg->u.cmd.cmd == COM_BINLOG_DUMP_GTID);
+}
+
+static void on_dump_start(struct ss_sem_master *m, const struct ss_msg *msg)
+{
+    struct ss_sem_stream *st = stream_find(m, msg->conn->flow_id);
+    if (!st)
+        st = stream_new(m, msg, false);
+    if (!st)
+        return;
+    st->server_id = msg->u.cmd.server_id ? (int64_t)msg->u.cmd.server_id
+                                         : msg->conn->replica_server_id;
+    st->replica = UINT32_MAX;
+    st->start_ts = msg->ts_ns;
+    if (msg->conn->semisync_requested == 1)
+        ss_sem_stream_semi(m, st, true, msg->ts_ns);
+    /* The master takes a semisync dump's start position as acknowledged (protocol.md §4.6):
+     * it can release waiters and switch semisync ON without any ack packet. File/position dumps
+     * only; a GTID dump's position is not a coordinate. */
+    if (st->semi && msg->u.cmd.cmd == COM_BINLOG_DUMP && msg->u.cmd.dump_file[0]) {
+        struct ss_sem_pos a = {ss_sem_file_ord(m, msg->u.cmd.dump_file), msg->u.cmd.dump_pos};
+        ss_sem_on_ack(m, st, &a, msg->ts_ns, false);
+    }
+}
+
+static void on_end(struct ss_sem_master *m, const struct ss_msg *msg)
+{
+    struct ss_sem_stream *st = stream_find(m, msg->conn->flow_id);
+    if (!st)
+        return;
+    enum ss_end_reason why = msg->u.end.why;
+    if (st->tail_valid)
+        ss_sem_confirm_tail(m, st, msg->ts_ns);
+    /* A flow still open when the capture (or the flow table) gave up is still connected as far
+     * as the master knows: it stays in clients_end. */
+    if (why == SS_END_CAPTURE || why == SS_END_EVICTED)
+        return;
+    if (st->semi)
+        ss_sem_stream_semi(m, st, false, msg->ts_ns);
+    stream_remove(m, st);
+}
+
+/* A flow's decoder learnt its stream is (not) semisync from content: headers, acks. */
+static struct ss_sem_stream *stream_for(struct ss_sem_master *m, const struct ss_msg *msg)
+{
+    struct ss_sem_stream *st = stream_find(m, msg->conn->flow_id);
+    if (st) {
+        if (st->server_id < 0 && msg->conn->replica_server_id >= 0) {
+            st->server_id = msg->conn->replica_server_id;
+            st->replica = UINT32_MAX;
+        }
+        return st;
+    }
+    /* No dump command seen: the stream was already running when the capture began (or its
+     * start fell in a gap, which the handshake flag tells apart). */
+    return stream_new(m, msg, !msg->conn->handshake_seen);
+}
+
+void ss_semistate_msg(struct ss_semistate *s, const struct ss_msg *msg)
+{
+    if (!s || !msg || !msg->conn)
+        return;
+    const struct ss_conn_info *ci = msg->conn;
+    uint64_t now = msg->ts_ns;
+    if (!s->first_ts)
+        s->first_ts = msg->first_ts_ns ? msg->first_ts_ns : now;
+    if (now > s->last_ts)
+        s->last_ts = now;
+    bool dumpish = ci->is_dump || is_dump_start(msg) || msg->kind == SS_MSG_ACK ||
+                   (msg->kind == SS_MSG_EVENT && msg->from_server);
+    if (ci->is_kill_only)
+        return;
+    struct ss_sem_master *m = dumpish ? master_get(s, ci, now) : ss_sem_master_find(s, &ci->server);
+    if (!m)
+        return;
+    if (now > m->last_ts)
+        m->last_ts = now;
+    if (m->flavor == SS_FLAVOR_UNKNOWN && ci->flavor != SS_FLAVOR_UNKNOWN)
+        m->flavor = ci->flavor;
+    /* Time moves on for this master: timeouts due before this message happened before it. */
+    ss_sem_check_timeouts(m, now);
+    if (!dumpish && msg->kind != SS_MSG_END)
+        return;
+    switch (msg->kind) {
+    case SS_MSG_COMMAND:
+        if (is_dump_start(msg))
+            on_dump_start(m, msg);
+        break;
+    case SS_MSG_EVENT: {
+        if (!msg->from_server)
+            break;
+        struct ss_sem_stream *st = stream_for(m, msg);
+        if (st)
+            ss_sem_on_event(s, m, st, msg);
+        break;
+    }
+    case SS_MSG_ACK: {
+        if (msg->from_server || !msg->u.ack.well_formed)
+            break;
+        struct ss_sem_stream *st = stream_for(m, msg);
+        if (!st)
+            break;
+        ss_sem_stream_semi(m, st, true, now);
+        struct ss_sem_pos a = {ss_sem_file_ord(m, msg->u.ack.file), msg->u.ack.pos};
+        ss_sem_on_ack(m, st, &a, now, true);
+        break;
+    }
+    case SS_MSG_END:
+        on_end(m, msg);
+        break;
+    default:
+        break;
+    }
+}
+
+void ss_semistate_finish(struct ss_semistate *s, uint64_t ts_ns)
+{
+    if (!s)
+        return;
+    if (ts_ns < s->last_ts)
+        ts_ns = s->last_ts;
+    for (uint32_t i = 0; i < s->n_masters; i++) {
+        struct ss_sem_master *m = s->m[i];
+        ss_sem_check_timeouts(m, ts_ns);
+        for (uint32_t k = 0; k < m->n_streams; k++)
+            if (m->streams[k].tail_valid && ts_ns >= m->streams[k].tail_ts &&
+                ts_ns - m->streams[k].tail_ts >= SS_SEM_IDLE_NS)
+                ss_sem_confirm_tail(m, &m->streams[k], ts_ns);
+        m->c.clients_end = m->semi_alive;
+        if (m->flavor == SS_FLAVOR_MYSQL)
+            m->c.request_ack = -1; /* MySQL has no such counter */
+    }
+}
+
+/* ---- queries ------------------------------------------------------------------------------ */
+
+const struct ss_semi_counters *ss_semistate_counters(const struct ss_semistate *s,
+                                                     const struct ss_endpoint *master)
+{
+    const struct ss_sem_master *m = ss_sem_master_find(s, master);
+    return m ? &m->c : NULL;
+}
+
+const struct ss_semi_transition *ss_semistate_transitions(const struct ss_semistate *s,
+                                                          const struct ss_endpoint *master,
+                                                          size_t *n)
+{
+    const struct ss_sem_master *m = ss_sem_master_find(s, master);
+    if (n)
+        *n = m ? m->n_tr : 0;
+    return m && m->n_tr ? m->tr : NULL;
+}
+
+bool ss_semistate_states(const struct ss_semistate *s, const struct ss_endpoint *master,
+                         enum ss_semi_state *start, enum ss_semi_state *end)
+{
+    const struct ss_sem_master *m = ss_sem_master_find(s, master);
+    if (!m)
+        return false;
+    if (start)
+        *start = m->state_start;
+    if (end)
+        *end = m->state;
+    return true;
+}
+
+const struct ss_semi_params *ss_semistate_params(const struct ss_semistate *s,
+                                                 const struct ss_endpoint *master)
+{
+    const struct ss_sem_master *m = ss_sem_master_find(s, master);
+    return m ? &m->p : NULL;
+}
+
+size_t ss_semistate_n_masters(const struct ss_semistate *s)
+{
+    return s ? s->n_masters : 0;
+}
+
+const struct ss_endpoint *ss_semistate_master_at(const struct ss_semistate *s, size_t i)
+{
+    return s && i < s->n_masters ? &s->m[i]->ep : NULL;
+}

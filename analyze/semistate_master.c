@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+/* semistate_master.c: the per-master state machine — what the master's semisync plugin decided
+ * (ON/OFF/disabled), reconstructed from flags, acks, disconnects and time. The evidence rules
+ * follow protocol.md §5.3 (when the flag is set) and §8.1 (when the state changes); the reasoning
+ * behind each rule is in docs/semisync-state.md. */
+#include "semistate_priv.h"
+
+#include <string.h>
+
+static uint64_t timeout_ns(const struct ss_sem_master *m)
+{
+    return (uint64_t)m->p.timeout_ms * 1000000u;
+}
+
+uint32_t ss_sem_need_acks(const struct ss_sem_master *m)
+{
+    return m->p.wait_count > 0 ? (uint32_t)m->p.wait_count : 1;
+}
+
+/* MySQL AFTER_COMMIT waits once per transaction, AFTER_SYNC once per flush group (the leader);
+ * MariaDB registers every transaction it flags (protocol.md §5.3, §5.4). */
+bool ss_sem_count_members(const struct ss_sem_master *m)
+{
+    return m->flavor == SS_FLAVOR_MYSQL && m->p.wait_point_after_sync == 0;
+}
+
+uint32_t ss_sem_covering(const struct ss_sem_master *m, const struct ss_sem_pos *p)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < m->n_replicas; i++)
+        if (m->replicas[i].have_best && ss_sem_pos_cmp(&m->replicas[i].best, p) >= 0)
+            k++;
+    return k;
+}
+
+static const char *sid_str(int64_t sid, char *buf, size_t n)
+{
+    if (sid >= 0)
+        ss_sem_fmt(buf, n, "server_id %lld", (long long)sid);
+    else
+        ss_sem_fmt(buf, n, "a replica of unknown server_id");
+    return buf;
+}
+
+/* ---- switching -------------------------------------------------------------------------- */
+
+/* switch_off(): every waiter returns without its ack (no_tx) and the master forgets the reply
+ * position (protocol.md §8.1). Waiters registered after the switch time were in fact committed
+ * while OFF: they were never registered. */
+static void switch_off(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
+                       const struct ss_sem_pos *pos, const char *reason)
+{
+    if (m->state == SS_SEMI_ON)
+        m->c.no_times++;
+    ss_sem_transition(m, ts, SS_SEMI_OFF, pos, approx, reason);
+    m->state = SS_SEMI_OFF;
+    while (m->pend_n) {
+        struct ss_sem_pending *p = ss_sem_pend_at(m, 0);
+        bool counts = p->kind == SS_SEM_REQ || ss_sem_count_members(m);
+        enum ss_sem_why why = SS_SEM_WHY_TIMEOUT;
+        if (p->t0 > ts) {
+            why = SS_SEM_WHY_OFF;
+            if (p->kind == SS_SEM_REQ && m->c.request_ack > 0)
+                m->c.request_ack--;
+        }
+        if (counts)
+            m->c.no_tx++;
+        ss_sem_unprotected(m, p->t0, p->approx, &p->pos, p->gtid, why);
+        ss_sem_pend_pop(m);
+    }
+    m->have_reply = false;
+}
+
+void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
+                      const char *reason)
+{
+    ss_sem_transition(m, now, SS_SEMI_ON, pos, 0, reason);
+    m->state = SS_SEMI_ON;
+    m->on_since = m->last_on_ev = now;
+}
+
+/* Who was there to acknowledge `p` at time t, in words. */
+static void replica_context(const struct ss_sem_master *m, uint64_t t,
+                            const struct ss_sem_pending *p, char *buf, size_t n)
+{
+    uint32_t known = 0, alive = ss_sem_clients_at(m, t);
+    uint64_t gone = 0;
+    int64_t sid = -1;
+    for (uint32_t i = 0; i < m->n_replicas; i++) {
+        const struct ss_sem_replica *r = &m->replicas[i];
+        if (!r->ever_semi)
+            continue;
+        known++;
+        sid = r->server_id;
+        if (r->gone_ts <= t && r->gone_ts > gone)
+            gone = r->gone_ts;
+    }
+    char clk[24], sb[48];
+    ss_sem_clock(gone, 3, clk, sizeof(clk));
+    if (alive == 0) {
+        if (known == 0 || !gone)
+            ss_sem_fmt(buf, n, "no semisync replica was connected");
+        else if (known == 1)
+            ss_sem_fmt(buf, n, "the only semisync replica (%s) had disconnected at %s",
+                     sid_str(sid, sb, sizeof(sb)), clk);
+        else if (known == 2)
+            ss_sem_fmt(buf, n, "both semisync replicas had disconnected at %s", clk);
+        else
+            ss_sem_fmt(buf, n, "all %u semisync replicas had disconnected by %s", known, clk);
+    } else if (p && p->nacks > 0) {
+        ss_sem_fmt(buf, n, "only %u of the %u acks needed arrived", p->nacks, ss_sem_need_acks(m));
+    } else {
+        ss_sem_fmt(buf, n, "%u semisync replica%s connected, none acknowledged it", alive,
+                 alive == 1 ? " was" : "s were");
+    }
+}
+
+static void timeout_reason(const struct ss_sem_master *m, const struct ss_sem_pending *p,
+                           uint64_t deadline, char *buf, size_t n)
+{
+    char pos[SS_SEMI_POS_MAX], ctx[160];
+    ss_sem_pos_str(m, &p->pos, pos);
+    replica_context(m, deadline, p, ctx, sizeof(ctx));
+    double waited = (double)(deadline - p->t0) / 1e9;
+    if (p->approx)
+        ss_sem_fmt(buf, n,
+                 "%s waited %.2f s with no ack; %s (its commit time is known only from the "
+                 "event header, 1 s resolution: +/-%.2f s)",
+                 pos, waited, ctx, (double)p->approx / 1e9);
+    else
+        ss_sem_fmt(buf, n, "%s waited %.2f s with no ack; %s", pos, waited, ctx);
+}
+
+static const struct ss_sem_pending *oldest_req(struct ss_sem_master *m)
+{
+    for (uint32_t i = 0; i < m->pend_n; i++) {
+        const struct ss_sem_pending *p = ss_sem_pend_at(m, i);
+        if (p->kind == SS_SEM_REQ)
+            return p;
+    }
+    return NULL;
+}
+
+void ss_sem_check_timeouts(struct ss_sem_master *m, uint64_t now)
+{
+    while (m->state == SS_SEMI_ON && m->pend_n) {
+        const struct ss_sem_pending *r = oldest_req(m);
+        if (!r) {
+            /* Unflagged ends with no flagged end after them: nothing the master waits for is
+             * known. Forget them once they are older than a timeout (counted). */
+            const struct ss_sem_pending *h = ss_sem_pend_at(m, 0);
+            if (now < h->t0 + timeout_ns(m))
+                return;
+            ss_sem_pend_pop(m);
+            m->members_unresolved++;
+            continue;
+        }
+        uint64_t deadline = r->t0 + timeout_ns(m);
+        if (deadline > now)
+            return;
+        char reason[SS_SEMI_REASON_MAX];
+        timeout_reason(m, r, deadline, reason, sizeof(reason));
+        struct ss_sem_pos pos = r->pos;
+        switch_off(m, deadline, r->approx, &pos, reason);
+    }
+}
+
+/* Evidence that the master is OFF by `now` without a timeout having been predicted: the oldest
+ * unacked request then bounds the timeout from above (protocol.md §8.5), which corrects an
+ * assumed value that was too long. */
+void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
+                         const char *what)
+{
+    ss_sem_check_timeouts(m, now);
+    if (m->state == SS_SEMI_UNKNOWN) {
+        ss_sem_set_start(m, SS_SEMI_OFF, now);
+        return;
+    }
+    if (m->state != SS_SEMI_ON)
+        return;
+    char reason[SS_SEMI_REASON_MAX];
+    const struct ss_sem_pending *r = oldest_req(m);
+    if (r) {
+        uint64_t waited = now > r->t0 ? now - r->t0 : 0;
+        int64_t ms = (int64_t)((waited + 999999u) / 1000000u);
+        if (ms < 1)
+            ms = 1;
+        if (ms < m->p.timeout_ms) {
+            ss_sem_fmt(m->timeout_note, sizeof(m->timeout_note),
+                       "assumed %lld ms (%s), but a request waited only %.3f s before the master "
+                       "was seen OFF: at most %lld ms (an upper bound)",
+                       (long long)m->given.timeout_ms, ss_param_source_name(m->given.src_timeout),
+                       (double)waited / 1e9, (long long)ms);
+            m->p.timeout_ms = ms;
+            m->p.src_timeout = SS_PARAM_WIRE;
+        }
+        /* Seen OFF now; the switch itself came after the longest wait known to succeed. */
+        uint64_t lo = r->t0 + m->max_ok_wait;
+        if (lo > now)
+            lo = now;
+        char pr[SS_SEMI_POS_MAX], ctx[160], a[24], b[24];
+        ss_sem_pos_str(m, &r->pos, pr);
+        replica_context(m, r->t0, r, ctx, sizeof(ctx));
+        ss_sem_fmt(reason, sizeof(reason),
+                   "%s waited %.2f s with no ack; %s; then %s (seen OFF by then; the switch came "
+                   "between %s and %s)",
+                   pr, (double)waited / 1e9, ctx, what, ss_sem_clock(lo, 1, a, sizeof(a)),
+                   ss_sem_clock(now, 1, b, sizeof(b)));
+        struct ss_sem_pos rp = r->pos;
+        switch_off(m, now, 0, &rp, reason);
+        return;
+    }
+    /* Nothing was waiting: the switch happened some time after ON was last corroborated. */
+    uint64_t lo = m->last_on_ev ? m->last_on_ev : m->first_ts;
+    if (lo > now)
+        lo = now;
+    char clk[24];
+    ss_sem_fmt(reason, sizeof(reason), "%s; ON was last corroborated at %s", what,
+             ss_sem_clock(lo, 3, clk, sizeof(clk)));
+    switch_off(m, lo + (now - lo) / 2, (now - lo) / 2, pos, reason);
+}
+
+/* ---- acks ----------------------------------------------------------------------------------- */
+
+static void slow_add(struct ss_sem_master *m, uint64_t wait, uint64_t now, int64_t sid,
+                     const struct ss_sem_pos *pos)
+{
+    uint32_t i = m->n_slow < SS_SEM_SLOWEST ? m->n_slow++ : SS_SEM_SLOWEST - 1;
+    if (i == SS_SEM_SLOWEST - 1 && m->n_slow == SS_SEM_SLOWEST && m->slow[i].wait_ns >= wait)
+        return;
+    while (i > 0 && m->slow[i - 1].wait_ns < wait) {
+        m->slow[i] = m->slow[i - 1];
+        i--;
+    }
+    m->slow[i].wait_ns = wait;
+    m->slow[i].ts = now;
+    m->slow[i].server_id = sid;
+    ss_sem_pos_str(m, pos, m->slow[i].position);
+}
+
+static void release(struct ss_sem_master *m, const struct ss_sem_pending *p,
+                    struct ss_sem_replica *r, uint64_t now)
+{
+    m->last_on_ev = now;
+    if (p->kind != SS_SEM_REQ && !ss_sem_count_members(m))
+        return;
+    uint64_t start = p->flag_ts ? p->flag_ts : p->t0;
+    uint64_t wait = now > start ? now - start : 0;
+    m->c.yes_tx++;
+    m->c.tx_waits++;
+    ss_hist_add(&m->wait_hist, wait);
+    m->c.tx_wait_time_us = (int64_t)(m->wait_hist.sum / 1000u);
+    if (wait > m->max_ok_wait)
+        m->max_ok_wait = wait;
+    if (r)
+        r->releases++;
+    slow_add(m, wait, now, r ? r->server_id : -1, &p->pos);
+}
+
+void ss_sem_drain(struct ss_sem_master *m, struct ss_sem_replica *r, uint64_t now)
+{
+    while (m->state == SS_SEMI_ON && m->pend_n && ss_sem_pend_at(m, 0)->nacks >= ss_sem_need_acks(m)) {
+        release(m, ss_sem_pend_at(m, 0), r, now);
+        ss_sem_pend_pop(m);
+    }
+}
+
+/* The largest position wait_count replicas have reached: what the master treats as replied. */
+static void update_reply(struct ss_sem_master *m, uint64_t now)
+{
+    uint32_t need = ss_sem_need_acks(m);
+    bool have = false;
+    struct ss_sem_pos best = {0, 0};
+    for (uint32_t i = 0; i < m->n_replicas; i++) {
+        const struct ss_sem_replica *r = &m->replicas[i];
+        if (!r->have_best || (have && ss_sem_pos_cmp(&r->best, &best) <= 0))
+            continue;
+        if (ss_sem_covering(m, &r->best) >= need) {
+            best = r->best;
+            have = true;
+        }
+    }
+    if (have && (!m->have_reply || ss_sem_pos_cmp(&best, &m->reply) > 0)) {
+        m->reply = best;
+        m->have_reply = true;
+        m->reply_ts = now;
+    }
+}
+
+/* try_switch_on(): an ack at or past the commit position (here: the largest transaction end seen)
+ * switches ON. MariaDB switches on one replica's ack; MySQL once wait_count replicas reached it. */
+static void try_switch_on(struct ss_sem_master *m, const struct ss_sem_replica *r,
+                          const struct ss_sem_pos *a, uint64_t now, bool counted)
+{
+    if (!m->have_frontier)
+        return;
+    uint32_t need = m->flavor == SS_FLAVOR_MARIADB ? 1 : ss_sem_need_acks(m);
+    if (ss_sem_covering(m, &m->frontier) < need || ss_sem_pos_cmp(a, &m->frontier) < 0)
+        return;
+    if (m->state == SS_SEMI_UNKNOWN) {
+        ss_sem_set_start(m, SS_SEMI_ON, now);
+        return;
+    }
+    char reason[SS_SEMI_REASON_MAX], pos[SS_SEMI_POS_MAX], sb[48];
+    ss_sem_pos_str(m, a, pos);
+    sid_str(r->server_id, sb, sizeof(sb));
+    if (counted)
+        ss_sem_fmt(reason, sizeof(reason), "ack from %s at %s", sb, pos);
+    else
+        ss_sem_fmt(reason, sizeof(reason),
+                 "%s started a semisync dump at %s, at the commit position (the master counts "
+                 "a dump's start position as acknowledged)",
+                 sb, pos);
+    ss_sem_switch_on(m, now, a, reason);
+}
+
+/* An ack past every transaction end seen, and past what enough replicas had acked: it answers a
+ * flagged end the capture missed (mid-stream start, gap). While ON that was a registered commit,
+ * now released; its wait cannot be measured. The frontier moves so the end, if a lagging stream
+ * shows it later, is not counted again. */
+static void unseen_release(struct ss_sem_master *m, const struct ss_sem_pos *a, uint64_t now)
+{
+    if (!a->ord || (m->have_frontier && ss_sem_pos_cmp(a, &m->frontier) <= 0) ||
+        (m->have_reply && ss_sem_pos_cmp(a, &m->reply) <= 0))
+        return;
+    if (m->state == SS_SEMI_UNKNOWN)
+        ss_sem_set_start(m, SS_SEMI_ON, now);
+    if (m->state != SS_SEMI_ON)
+        return;
+    m->frontier = *a;
+    m->have_frontier = true;
+    m->acked_unseen++;
+    m->c.yes_tx++;
+    m->c.request_ack++;
+    m->c.tx_waits++;
+    m->last_on_ev = now;
+}
+
+void ss_sem_on_ack(struct ss_sem_master *m, struct ss_sem_stream *st, const struct ss_sem_pos *a,
+                   uint64_t now, bool counted)
+{
+    if (counted)
+        m->c.get_ack++;
+    if (!a->ord)
+        return;
+    struct ss_sem_replica *r = ss_sem_replica_of(m, st);
+    if (!r)
+        return;
+    if (counted) {
+        r->acks++;
+        /* The replica acks exactly the flagged events it got (§6.2): an ack with none
+         * outstanding answers one the capture missed (before its start, or in a gap). */
+        if (st->flags_out)
+            st->flags_out--;
+        else
+            m->c.net_waits++;
+        unseen_release(m, a, now);
+    }
+    bool had = r->have_best;
+    struct ss_sem_pos prev = r->best;
+    if (had && ss_sem_pos_cmp(a, &prev) <= 0)
+        return; /* behind this replica's best: the master ignores it */
+    r->best = *a;
+    r->have_best = true;
+    for (uint32_t i = 0; i < m->pend_n; i++) {
+        struct ss_sem_pending *p = ss_sem_pend_at(m, i);
+        if (ss_sem_pos_cmp(&p->pos, a) > 0)
+            break;
+        if (!had || ss_sem_pos_cmp(&p->pos, &prev) > 0)
+            p->nacks++;
+    }
+    ss_sem_drain(m, r, now);
+    update_reply(m, now);
+    if (m->state == SS_SEMI_OFF || m->state == SS_SEMI_UNKNOWN)
+        try_switch_on(m, r, a, now, counted);
+}
+
+/* ---- streams -------------------------------------------------------------------------------- */
+
+void ss_sem_stream_semi(struct ss_sem_master *m, struct ss_sem_stream *st, bool semi, uint64_t now)
+{
+    if (st->semi == semi)
+        return;
+    st->semi = semi;
+    struct ss_sem_replica *r = ss_sem_replica_of(m, st);
+    if (semi) {
+        m->semi_alive++;
+        if (st->preexisting)
+            m->c.clients_start++;
+        if (r) {
+            r->alive++;
+            r->ever_semi = true;
+        }
+    } else {
+        if (m->semi_alive)
+            m->semi_alive--;
+        if (r && r->alive && --r->alive == 0)
+            r->gone_ts = now;
+        if (!m->semi_alive)
+            m->all_gone_ts = now;
+        /* wait_no_slave=OFF: losing the replicas needed switches OFF at once (§8.1 case 2). */
+        if (m->state == SS_SEMI_ON && !m->p.wait_no_slave && m->semi_alive < ss_sem_need_acks(m)) {
+            char reason[SS_SEMI_REASON_MAX], sb[48];
+            ss_sem_fmt(reason, sizeof(reason),
+                     "semisync replica %s disconnected; with wait_no_slave=OFF, %u semisync "
+                     "replica%s left, %u needed",
+                     sid_str(r ? r->server_id : -1, sb, sizeof(sb)), m->semi_alive,
+                     m->semi_alive == 1 ? " is" : "s are", ss_sem_need_acks(m));
+            switch_off(m, now, 0, NULL, reason);
+        }
+    }
+    m->c.clients_end = m->semi_alive;
+}
+
+/* The stream idled after an unflagged transaction end at the frontier, beyond every ack: it was
+ * caught up, and an enabled master flags such an end whether ON (registered) or OFF (probe,
+ * §5.3). So the master is not flagging at all: rpl_semi_sync_master_enabled=OFF. */
+void ss_sem_confirm_tail(struct ss_sem_master *m, struct ss_sem_stream *st, uint64_t now)
+{
+    st->tail_valid = false;
+    if (m->state == SS_SEMI_DISABLED)
+        return;
+    /* The end may have been acked (or overtaken) since it was sent. */
+    if ((m->have_reply && ss_sem_pos_cmp(&st->tail, &m->reply) <= 0) ||
+        (m->have_frontier && ss_sem_pos_cmp(&st->tail, &m->frontier) < 0))
+        return;
+    if (!m->flag_seen) {
+        if (!m->start_set || (m->state_start == SS_SEMI_OFF && m->n_tr == 0))
+            m->start_set = false;
+        ss_sem_set_start(m, SS_SEMI_DISABLED, now);
+        m->state = SS_SEMI_DISABLED;
+    } else {
+        if (m->state == SS_SEMI_ON) {
+            char reason[SS_SEMI_REASON_MAX], pos[SS_SEMI_POS_MAX], sb[48];
+            ss_sem_pos_str(m, &st->tail, pos);
+            struct ss_sem_replica *r = ss_sem_replica_of(m, st);
+            ss_sem_fmt(reason, sizeof(reason),
+                     "%s was sent without an ack request to caught-up semisync replica %s: "
+                     "semisync was disabled on the master (rpl_semi_sync_master_enabled=OFF)",
+                     pos, sid_str(r ? r->server_id : -1, sb, sizeof(sb)));
+            uint64_t lo = m->last_flag_ts < st->tail_ts ? m->last_flag_ts : st->tail_ts;
+            struct ss_sem_pos tp = st->tail;
+            switch_off(m, lo + (st->tail_ts - lo) / 2, (st->tail_ts - lo) / 2, &tp, reason);
+        }
+        m->state = SS_SEMI_DISABLED;
+    }
+    m->trx_disabled += m->trx_unclassified;
+    m->trx_unclassified = 0;
+    if (m->p.enabled != 0) {
+        m->p.enabled = 0;
+        m->p.src_enabled = SS_PARAM_WIRE;
+    }
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/* semistate_priv.h: the per-master shadow state shared by semistate*.c (and white-box tests).
+ * Everything here is bounded: every table has a cap and a counter of what the cap dropped. */
+#ifndef SEMISCOPE_SEMISTATE_PRIV_H
+#define SEMISCOPE_SEMISTATE_PRIV_H
+
+#include "semiscope/hist.h"
+#include "semiscope/semistate.h"
+
+#define SS_SEM_MAX_MASTERS 64
+#define SS_SEM_MAX_STREAMS 256     /* dump streams alive at once, per master */
+#define SS_SEM_MAX_REPLICAS 256    /* distinct replicas (server_id) per master */
+#define SS_SEM_MAX_PENDING 4096    /* transaction ends waiting for acks, per master */
+#define SS_SEM_MAX_TRANSITIONS 256 /* first 255 kept, then the last one is overwritten */
+#define SS_SEM_MAX_UNPROTECTED 100 /* listed; the total is always counted */
+#define SS_SEM_FILES 16            /* binlog file names remembered for printing */
+#define SS_SEM_GTID_MAX 80
+#define SS_SEM_IDLE_NS (SS_NS_PER_SEC)       /* a stream quiet this long after an event was
+                                              * caught up at that event */
+#define SS_SEM_LIVE_SLACK_NS (2 * SS_NS_PER_SEC) /* sent within this of its header second: the
+                                                  * commit time is the send time */
+#define SS_SEM_WC_MARGIN_NS 2000000u         /* 2 ms: flag decided before the ack was read */
+
+/* A binlog coordinate: ord orders files (numeric suffix + 1; 0 = unknown). */
+struct ss_sem_pos {
+    uint64_t ord, pos;
+};
+
+struct ss_sem_file {
+    char name[SS_FILE_MAX];
+    uint64_t ord;
+    uint64_t used;                   /* LRU clock */
+};
+
+struct ss_sem_stream {
+    uint64_t flow_id;
+    int64_t server_id;               /* -1 unknown */
+    uint32_t replica;                /* index in replicas[], UINT32_MAX none yet */
+    bool semi;                       /* counted as a semisync client */
+    bool preexisting;                /* already dumping when the capture started */
+    uint64_t start_ts;
+    char gtid[SS_SEM_GTID_MAX];      /* last GTID seen on this stream, "" none */
+    uint64_t flags_out;              /* flagged events sent on it, not yet acked on it */
+    bool tail_valid;                 /* last event: an unflagged end at the frontier */
+    struct ss_sem_pos tail;
+    uint64_t tail_ts;
+};
+
+struct ss_sem_replica {
+    uint64_t key;                    /* server_id, or flow id | 2^63 when unknown */
+    int64_t server_id;
+    bool have_best;
+    struct ss_sem_pos best;          /* best ack (or dump start position) */
+    uint32_t alive;                  /* semisync streams of this replica alive */
+    uint64_t releases;               /* commits this replica's ack released */
+    bool ever_semi;
+    uint64_t gone_ts;                /* when its last semisync stream ended; 0 never */
+    uint64_t acks;
+};
+
+enum ss_sem_kind { SS_SEM_REQ = 0, SS_SEM_MEMBER };
+
+/* A transaction end the master is (believed to be) waiting for. */
+struct ss_sem_pending {
+    struct ss_sem_pos pos;
+    uint64_t t0;                     /* commit time estimate: wait start */
+    uint64_t approx;                 /* ± of t0 (header-second resolution), 0 exact */
+    uint64_t flag_ts;                /* first flagged send; 0 none yet */
+    uint32_t nacks;                  /* distinct replicas whose ack covers it */
+    uint8_t kind;                    /* enum ss_sem_kind */
+    char gtid[SS_SEM_GTID_MAX];
+};
+
+/* One of the slowest commit waits, with what the reader needs to find it in the capture. */
+#define SS_SEM_SLOWEST 5
+struct ss_sem_slow {
+    uint64_t wait_ns;
+    uint64_t ts;                     /* the releasing ack */
+    int64_t server_id;
+    char position[SS_SEMI_POS_MAX];
+};
+
+enum ss_sem_why { SS_SEM_WHY_OFF = 0, SS_SEM_WHY_TIMEOUT, SS_SEM_WHY_NO_REPLICA };
+
+struct ss_sem_unprot {
+    uint64_t ts;                     /* commit time estimate */
+    uint64_t approx;
+    char position[SS_SEMI_POS_MAX];
+    char gtid[SS_SEM_GTID_MAX];
+    uint8_t why;                     /* enum ss_sem_why */
+};
+
+struct ss_sem_master {
+    struct ss_endpoint ep;
+    enum ss_flavor flavor;
+    struct ss_semi_params given;     /* as passed in */
+    struct ss_semi_params p;         /* in use (wire corrections applied) */
+    char timeout_note[200];          /* why the timeout was corrected, "" if it was not */
+    enum ss_semi_state state, state_start;
+    bool start_set;
+    uint64_t on_since;               /* when ON was last established */
+    uint64_t last_on_ev;             /* last corroboration of ON (flag or release) */
+    uint64_t first_ts, last_ts;
+
+    bool have_frontier;              /* largest transaction end seen on any stream */
+    struct ss_sem_pos frontier;
+    bool have_reply;                 /* largest position covered by wait_count replicas */
+    struct ss_sem_pos reply;
+    uint64_t reply_ts;
+    bool flag_seen;
+    uint64_t last_flag_ts;
+
+    struct ss_sem_file files[SS_SEM_FILES];
+    uint64_t file_clock, next_plain_ord;
+
+    struct ss_sem_stream *streams;
+    uint32_t n_streams, cap_streams;
+    uint64_t streams_dropped;
+    struct ss_sem_replica *replicas;
+    uint32_t n_replicas, cap_replicas;
+    uint64_t replicas_dropped;
+    uint32_t semi_alive;
+    uint64_t all_gone_ts;            /* last time semi_alive fell to 0 */
+
+    struct ss_sem_pending *pend;     /* ring, in position order */
+    uint32_t pend_head, pend_n, pend_cap;
+    uint64_t pend_dropped, members_unresolved;
+
+    struct ss_semi_counters c;
+    uint64_t acked_unseen;           /* releases by acks past every end seen (events missed) */
+    uint64_t trx_seen, trx_before_capture, trx_unclassified, trx_disabled, unflagged_on;
+    uint32_t wc_evidence;
+    uint64_t max_ok_wait;            /* longest successful wait: a lower bound of the timeout */
+    struct ss_hist wait_hist;        /* commit waits, ns */
+    struct ss_sem_slow slow[SS_SEM_SLOWEST];
+    uint32_t n_slow;
+
+    struct ss_semi_transition *tr;
+    uint32_t n_tr;
+    uint64_t tr_dropped;
+    struct ss_sem_unprot *unp;
+    uint32_t n_unp;
+    uint64_t unp_total;
+};
+
+struct ss_semistate {
+    struct ss_semi_params params;
+    struct ss_anomalies *an;
+    struct ss_sem_master *m[SS_SEM_MAX_MASTERS];
+    uint32_t n_masters;
+    uint64_t masters_dropped;
+    uint64_t first_ts;               /* first message of the capture */
+    uint64_t last_ts;
+};
+
+/* semistate.c: tables */
+struct ss_sem_master *ss_sem_master_find(const struct ss_semistate *s,
+                                         const struct ss_endpoint *ep);
+uint64_t ss_sem_file_ord(struct ss_sem_master *m, const char *name);
+int ss_sem_pos_cmp(const struct ss_sem_pos *a, const struct ss_sem_pos *b);
+/* "FILE:POS" into buf (size SS_SEMI_POS_MAX). */
+char *ss_sem_pos_str(const struct ss_sem_master *m, const struct ss_sem_pos *p, char *buf);
+struct ss_sem_replica *ss_sem_replica_of(struct ss_sem_master *m, struct ss_sem_stream *st);
+/* "10:01:52.000" (UTC), decimals 1..3. */
+char *ss_sem_clock(uint64_t ts_ns, int decimals, char *buf, size_t n);
+/* The ON/OFF count of semisync streams alive at time t (an estimate for past times). */
+uint32_t ss_sem_clients_at(const struct ss_sem_master *m, uint64_t t);
+
+/* semistate_master.c: the state machine (switching, acks, timeouts) */
+/* semistate_trx.c: events and transaction ends */
+void ss_sem_on_event(struct ss_semistate *s, struct ss_sem_master *m, struct ss_sem_stream *st,
+                     const struct ss_msg *msg);
+void ss_sem_on_ack(struct ss_sem_master *m, struct ss_sem_stream *st, const struct ss_sem_pos *a,
+                   uint64_t now, bool counted);
+void ss_sem_check_timeouts(struct ss_sem_master *m, uint64_t now);
+void ss_sem_stream_semi(struct ss_sem_master *m, struct ss_sem_stream *st, bool semi,
+                        uint64_t now);
+void ss_sem_confirm_tail(struct ss_sem_master *m, struct ss_sem_stream *st, uint64_t now);
+uint32_t ss_sem_need_acks(const struct ss_sem_master *m);
+uint32_t ss_sem_covering(const struct ss_sem_master *m, const struct ss_sem_pos *p);
+bool ss_sem_count_members(const struct ss_sem_master *m);
+void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
+                         const char *what);
+void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
+                      const char *reason);
+void ss_sem_drain(struct ss_sem_master *m, struct ss_sem_replica *r, uint64_t now);
+
+/* semistate_events.c: bookkeeping helpers of the state machine */
+void ss_sem_set_start(struct ss_sem_master *m, enum ss_semi_state st, uint64_t now);
+void ss_sem_transition(struct ss_sem_master *m, uint64_t ts, enum ss_semi_state to,
+                       const struct ss_sem_pos *pos, uint64_t approx, const char *reason);
+void ss_sem_unprotected(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
+                        const struct ss_sem_pos *pos, const char *gtid, enum ss_sem_why why);
+struct ss_sem_pending *ss_sem_pend_at(struct ss_sem_master *m, uint32_t i);
+struct ss_sem_pending *ss_sem_pend_push(struct ss_sem_master *m, struct ss_anomalies *an);
+void ss_sem_pend_pop(struct ss_sem_master *m);
+struct ss_sem_pending *ss_sem_pend_find(struct ss_sem_master *m, const struct ss_sem_pos *p);
+/* snprintf that may truncate on purpose (long binlog names in a bounded reason text). */
+void ss_sem_fmt(char *buf, size_t n, const char *fmt, ...) SS_PRINTF(3, 4);
+void ss_sem_gtid_from_event(const struct ss_event *ev, char *out, size_t n);
+
+#endif

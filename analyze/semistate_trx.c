@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/* semistate_trx.c: what each dump-stream event tells about the master's semisync state —
+ * transaction ends (flagged or not) accounted once per binlog position across every stream,
+ * OFF-state probes, and idle streams. protocol.md §5.3, §7.16, §8.5. */
+#include "semistate_priv.h"
+
+#include <string.h>
+
+/* How one new transaction end was committed, as far as the wire tells. */
+struct trx_info {
+    struct ss_sem_pos pos;
+    bool flagged;
+    bool late;                   /* seen well after its header second: commit time from header */
+    uint64_t tc, approx;         /* commit time estimate and its uncertainty (wait start) */
+    uint64_t show_tc, show_approx; /* the same for the report: sent ≥ 1 s after its header
+                                    * second, the header bounds it better than the send time */
+};
+
+/* Commit time: the send time when the end was sent live; otherwise only the event header's
+ * second is known, narrowed by the moment the last semisync replica left (a transaction committed
+ * while one was connected would have been sent to it then). */
+static void commit_time(const struct ss_sem_master *m, const struct ss_event *ev, uint64_t now,
+                        struct trx_info *t)
+{
+    uint64_t hdr = (uint64_t)ev->h.timestamp * SS_NS_PER_SEC;
+    t->late = hdr && now > hdr + SS_SEM_LIVE_SLACK_NS;
+    t->show_tc = now;
+    t->show_approx = 0;
+    if (hdr && now >= hdr + SS_NS_PER_SEC) {
+        t->show_tc = hdr + SS_NS_PER_SEC / 2;
+        t->show_approx = SS_NS_PER_SEC / 2;
+    }
+    if (!t->late) {
+        /* A statement running longer than a second has an older header: the send time is the
+         * safer start of a wait. */
+        t->tc = now;
+        t->approx = 0;
+        return;
+    }
+    uint64_t lo = hdr, hi = hdr + SS_NS_PER_SEC;
+    if (hi > now)
+        hi = now;
+    if (m->all_gone_ts > lo && m->all_gone_ts < hi && ss_sem_clients_at(m, hi) == 0)
+        lo = m->all_gone_ts;
+    t->tc = lo + (hi - lo) / 2;
+    t->approx = (hi - lo) / 2;
+    t->show_tc = t->tc;
+    t->show_approx = t->approx;
+}
+
+static void push_pending(struct ss_semistate *s, struct ss_sem_master *m,
+                         const struct trx_info *t, enum ss_sem_kind kind, const char *gtid,
+                         uint64_t now)
+{
+    struct ss_sem_pending *p = ss_sem_pend_push(m, s->an);
+    if (!p)
+        return;
+    p->pos = t->pos;
+    p->t0 = t->tc;
+    p->approx = t->approx;
+    p->flag_ts = t->flagged ? now : 0;
+    p->kind = (uint8_t)kind;
+    p->nacks = ss_sem_covering(m, &t->pos); /* e.g. a dump started past it */
+    snprintf(p->gtid, sizeof(p->gtid), "%s", gtid);
+    if (kind == SS_SEM_REQ)
+        m->c.request_ack++;
+    ss_sem_drain(m, NULL, now);
+    if (t->late)
+        ss_sem_check_timeouts(m, now);
+}
+
+/* Accounting of a transaction end seen for the first time (on any stream), under the state the
+ * master is believed to be in when it was committed. */
+static void account_new(struct ss_semistate *s, struct ss_sem_master *m, struct ss_sem_stream *st,
+                        const struct ss_event *ev, const struct trx_info *t, uint64_t now)
+{
+    m->frontier = t->pos;
+    m->have_frontier = true;
+    m->trx_seen++;
+    uint64_t hdr = (uint64_t)ev->h.timestamp * SS_NS_PER_SEC;
+    if (hdr && hdr + SS_NS_PER_SEC <= s->first_ts) {
+        /* Committed before the capture began: outside the counters' window. */
+        m->trx_before_capture++;
+        return;
+    }
+    switch (m->state) {
+    case SS_SEMI_UNKNOWN:
+        if (m->p.enabled == 0 && !t->flagged) {
+            ss_sem_set_start(m, SS_SEMI_DISABLED, now);
+            m->trx_disabled++;
+        } else {
+            m->trx_unclassified++;
+        }
+        return;
+    case SS_SEMI_DISABLED:
+        m->trx_disabled++;
+        return;
+    case SS_SEMI_OFF: {
+        m->c.no_tx++;
+        enum ss_sem_why why = SS_SEM_WHY_OFF;
+        /* Committed before the master gave up (known only now, from the header): it was
+         * registered and waited too. */
+        const struct ss_semi_transition *last = m->n_tr ? &m->tr[m->n_tr - 1] : NULL;
+        if (t->late && last && last->to == SS_SEMI_OFF &&
+            t->show_tc + t->show_approx < last->ts_ns) {
+            m->c.request_ack++;
+            why = SS_SEM_WHY_TIMEOUT;
+        }
+        ss_sem_unprotected(m, t->show_tc, t->show_approx, &t->pos, st->gtid, why);
+        return;
+    }
+    case SS_SEMI_ON:
+        break;
+    }
+    uint32_t clients = t->late ? ss_sem_clients_at(m, t->tc) : m->semi_alive;
+    if (clients == 0 && !m->p.wait_no_slave) {
+        /* MariaDB: no semisync client and wait_no_slave=OFF: not even registered. */
+        m->c.no_tx++;
+        ss_sem_unprotected(m, t->show_tc, t->show_approx, &t->pos, st->gtid,
+                           SS_SEM_WHY_NO_REPLICA);
+        return;
+    }
+    enum ss_sem_kind kind = SS_SEM_REQ;
+    if (!t->flagged && clients > 0) {
+        /* Unflagged while ON: a flush-group member (MySQL), or first seen on an async stream
+         * before a semisync stream sends the flagged copy (MariaDB registers every
+         * transaction, so there it is a request). */
+        if (st->semi) {
+            kind = SS_SEM_MEMBER;
+            m->unflagged_on++;
+        } else if (m->flavor != SS_FLAVOR_MARIADB) {
+            kind = SS_SEM_MEMBER;
+        }
+    }
+    push_pending(s, m, t, kind, st->gtid, now);
+}
+
+/* A flagged copy of a transaction end while ON: the wait as the master saw it starts at the first
+ * flagged send. A flagged copy of an end already acked by enough replicas means more acks were
+ * needed: wait_count is larger than assumed. */
+static void flagged_copy(struct ss_semistate *s, struct ss_sem_master *m, struct ss_sem_stream *st,
+                         const struct trx_info *t, bool is_new, uint64_t now)
+{
+    struct ss_sem_pending *p = ss_sem_pend_find(m, &t->pos);
+    if (p) {
+        if (!p->flag_ts)
+            p->flag_ts = now;
+        if (p->kind == SS_SEM_MEMBER) {
+            p->kind = SS_SEM_REQ; /* the registered end of its group */
+            m->c.request_ack++;
+        }
+        return;
+    }
+    if (is_new)
+        return;
+    if (m->have_reply && ss_sem_pos_cmp(&t->pos, &m->reply) <= 0) {
+        if (now > m->reply_ts + SS_SEM_WC_MARGIN_NS && ++m->wc_evidence >= 2) {
+            int64_t k = (int64_t)ss_sem_covering(m, &t->pos) + 1;
+            if (k > m->p.wait_count) {
+                m->p.wait_count = k;
+                m->p.src_wait_count = SS_PARAM_WIRE;
+            }
+        }
+        return;
+    }
+    /* Registered, but first seen while the state was not yet known: track it from here. */
+    const struct ss_sem_pending *last = m->pend_n ? ss_sem_pend_at(m, m->pend_n - 1) : NULL;
+    if (!last || ss_sem_pos_cmp(&last->pos, &t->pos) < 0) {
+        struct trx_info live = *t;
+        live.tc = now;
+        live.approx = 0;
+        live.late = false;
+        push_pending(s, m, &live, SS_SEM_REQ, st->gtid, now);
+    }
+}
+
+/* A transaction end the master registered (it was flagged elsewhere, or committed with no
+ * semisync replica while wait_no_slave=ON) sent unflagged to a semisync replica that has not
+ * acked it: registered ends are flagged while ON (§5.3), so the master had already given up. */
+static void unflagged_request(struct ss_sem_master *m, struct ss_sem_stream *st,
+                              const struct trx_info *t, uint64_t now)
+{
+    const struct ss_sem_pending *p = ss_sem_pend_find(m, &t->pos);
+    if (!p || p->kind != SS_SEM_REQ)
+        return;
+    char pos[SS_SEMI_POS_MAX], what[SS_SEMI_REASON_MAX];
+    ss_sem_fmt(what, sizeof(what),
+               "%s, registered for an ack, was sent unflagged to semisync replica server_id %lld",
+               ss_sem_pos_str(m, &t->pos, pos), (long long)st->server_id);
+    ss_sem_evidence_off(m, now, &t->pos, what);
+}
+
+static void on_trx_end(struct ss_semistate *s, struct ss_sem_master *m, struct ss_sem_stream *st,
+                       const struct ss_event *ev, struct trx_info *t, uint64_t now)
+{
+    int cf = m->have_frontier ? ss_sem_pos_cmp(&t->pos, &m->frontier) : 1;
+    bool is_new = cf > 0;
+    bool beyond_reply = !m->have_reply || ss_sem_pos_cmp(&t->pos, &m->reply) > 0;
+    if (t->flagged) {
+        m->flag_seen = true;
+        m->last_flag_ts = now;
+        if (m->state == SS_SEMI_DISABLED) {
+            char pos[SS_SEMI_POS_MAX], reason[SS_SEMI_REASON_MAX];
+            ss_sem_fmt(reason, sizeof(reason),
+                     "ack request on %s: semisync was enabled on the master",
+                     ss_sem_pos_str(m, &t->pos, pos));
+            ss_sem_switch_on(m, now, &t->pos, reason);
+            if (m->p.enabled != 1) {
+                m->p.enabled = 1;
+                m->p.src_enabled = SS_PARAM_WIRE;
+            }
+        } else if (m->state == SS_SEMI_UNKNOWN) {
+            /* A flagged end is what ON looks like (an OFF probe at a caught-up replica looks
+             * the same, but its ack switches ON at once). */
+            ss_sem_set_start(m, SS_SEMI_ON, now);
+        } else if (m->state == SS_SEMI_ON) {
+            m->last_on_ev = now;
+        }
+        if (m->p.enabled < 0) {
+            m->p.enabled = 1;
+            m->p.src_enabled = SS_PARAM_WIRE;
+        }
+    }
+    if (is_new)
+        account_new(s, m, st, ev, t, now);
+    if (t->flagged && m->state == SS_SEMI_ON)
+        flagged_copy(s, m, st, t, is_new, now);
+    if (!t->flagged && st->semi && beyond_reply && m->state == SS_SEMI_ON)
+        unflagged_request(m, st, t, now);
+    /* A candidate for "caught up yet unflagged" (see ss_sem_confirm_tail): only an end committed
+     * live during the capture (and, while ON, during this ON period) qualifies; older ones were
+     * never registered (committed before semisync was enabled, or before a restart). */
+    uint64_t hdr = (uint64_t)ev->h.timestamp * SS_NS_PER_SEC;
+    bool in_capture = !hdr || hdr + SS_NS_PER_SEC > s->first_ts;
+    if (st->semi && !t->flagged && cf >= 0 && beyond_reply && !t->late && in_capture &&
+        (m->state != SS_SEMI_ON || t->tc >= m->on_since)) {
+        st->tail_valid = true;
+        st->tail = t->pos;
+        st->tail_ts = now;
+    }
+}
+
+/* A flag on an event that is not a transaction end: only the OFF state's probe sets it
+ * (protocol.md §5.3: flag iff end ≥ commit position). */
+static void on_probe(struct ss_sem_master *m, const struct ss_event *ev,
+                     const struct ss_sem_pos *e, uint64_t now)
+{
+    m->flag_seen = true;
+    m->last_flag_ts = now;
+    if (m->p.enabled < 0) {
+        m->p.enabled = 1;
+        m->p.src_enabled = SS_PARAM_WIRE;
+    }
+    if (m->state == SS_SEMI_DISABLED)
+        m->state = SS_SEMI_OFF; /* enabled again at runtime, and not (yet) ON */
+    char pos[SS_SEMI_POS_MAX], what[SS_SEMI_REASON_MAX];
+    ss_sem_fmt(what, sizeof(what),
+             "%s (%s, not a transaction end) was sent with an ack request: the master was OFF, "
+             "probing for a caught-up replica",
+             ss_sem_pos_str(m, e, pos), ss_binlog_type_name(ev->h.type));
+    ss_sem_evidence_off(m, now, e, what);
+}
+
+static void note_flavor(struct ss_sem_master *m, uint8_t type)
+{
+    if (m->flavor != SS_FLAVOR_UNKNOWN)
+        return;
+    if (type == SS_EV_MARIA_GTID || type == SS_EV_MARIA_GTID_LIST)
+        m->flavor = SS_FLAVOR_MARIADB;
+    else if (type == SS_EV_GTID || type == SS_EV_ANONYMOUS_GTID || type == SS_EV_GTID_TAGGED ||
+             type == SS_EV_PREVIOUS_GTIDS)
+        m->flavor = SS_FLAVOR_MYSQL;
+}
+
+void ss_sem_on_event(struct ss_semistate *s, struct ss_sem_master *m, struct ss_sem_stream *st,
+                     const struct ss_msg *msg)
+{
+    const struct ss_event *ev = &msg->u.ev;
+    uint64_t now = msg->ts_ns;
+    uint8_t type = ev->h.type;
+    note_flavor(m, type);
+    if (ev->semisync_flags >= 0 || msg->conn->semisync_header == 1)
+        ss_sem_stream_semi(m, st, true, now);
+    else if (msg->conn->semisync_header == 0 && st->semi)
+        ss_sem_stream_semi(m, st, false, now);
+    if (type == SS_EV_MARIA_GTID || type == SS_EV_GTID || type == SS_EV_GTID_TAGGED)
+        ss_sem_gtid_from_event(ev, st->gtid, sizeof(st->gtid));
+    else if (type == SS_EV_ANONYMOUS_GTID)
+        st->gtid[0] = 0;
+    if (type == SS_EV_HEARTBEAT || type == SS_EV_HEARTBEAT_V2) {
+        /* Sent only when there was nothing else to send: the stream is caught up. */
+        if (st->tail_valid)
+            ss_sem_confirm_tail(m, st, now);
+        return;
+    }
+    if (ev->artificial || !ev->end_pos || !ev->file[0])
+        return;
+    struct trx_info t = {.flagged = ev->ack_requested};
+    t.pos.ord = ss_sem_file_ord(m, ev->file);
+    t.pos.pos = ev->end_pos;
+    if (st->tail_valid) {
+        if (now >= st->tail_ts && now - st->tail_ts >= SS_SEM_IDLE_NS)
+            ss_sem_confirm_tail(m, st, now);
+        else
+            st->tail_valid = false;
+    }
+    if (ev->ack_requested) {
+        m->c.net_waits++;
+        st->flags_out++;
+    }
+    if (ev->trx == SS_TRX_END) {
+        commit_time(m, ev, now, &t);
+        on_trx_end(s, m, st, ev, &t, now);
+        st->gtid[0] = 0;
+    } else if (ev->ack_requested) {
+        on_probe(m, ev, &t.pos, now);
+    }
+}

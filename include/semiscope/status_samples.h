@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/* status_samples.h: the servers' Rpl_semi_sync_* status and rpl_semi_sync_* variable samples
+ * (`--status FILE`), kept as compact per-variable change points (issue 7, docs/postmortem.md).
+ *
+ * Accepted line formats (one file may mix them; see docs/postmortem.md "Status files"):
+ *   UNIX_TS<TAB>Variable_name<TAB>Value      what semiscope records, and a shell loop around
+ *                                            `mysql -NBe "SHOW GLOBAL STATUS LIKE 'Rpl_semi%'"`
+ *                                            with a `date +%s.%N` prefix (fractional ts, ≤ 9 digits)
+ *   | Variable_name | Value |                `mysqladmin extended-status -i N` / `mysql -t`
+ *                                            tables; each table is one sample, timed by an anchor
+ *   # start UNIX_TS [interval SECONDS]       anchor for the following tables: table k (from 0) is
+ *                                            at UNIX_TS + k * SECONDS (default interval 1)
+ *   # ts UNIX_TS                             the exact time of the next table (or of following
+ *                                            two-column `Variable_name<TAB>Value` lines)
+ *   # disconnected UNIX_TS [reason]          written by the live poller: a gap in the samples
+ *   # connected UNIX_TS [version]            … and its end
+ * Other `#` lines, blank lines and a `Variable_name<TAB>Value` header are ignored. Lines that fit
+ * no format are counted in `bad_lines`, never fatal. Names are normalized: MySQL 8.0.26+
+ * `source`/`replica`, older `master`/`slave`, MariaDB's; case-insensitive. */
+#ifndef SEMISCOPE_STATUS_SAMPLES_H
+#define SEMISCOPE_STATUS_SAMPLES_H
+
+#include <stdio.h>
+
+#include "semiscope/common.h"
+#include "semiscope/semistate.h"
+
+/* Canonical ids of the semisync status counters and variables (master side, then replica side). */
+enum ss_sv_id {
+    SS_SV_UNKNOWN = 0,
+    /* Rpl_semi_sync_master_* / Rpl_semi_sync_source_* status */
+    SS_SV_STATUS,
+    SS_SV_CLIENTS,
+    SS_SV_YES_TX,
+    SS_SV_NO_TX,
+    SS_SV_NO_TIMES,
+    SS_SV_GET_ACK,
+    SS_SV_REQUEST_ACK,
+    SS_SV_TX_WAITS,
+    SS_SV_TX_WAIT_TIME,
+    SS_SV_TX_AVG_WAIT_TIME,
+    SS_SV_NET_WAITS,
+    SS_SV_NET_WAIT_TIME,
+    SS_SV_NET_AVG_WAIT_TIME,
+    SS_SV_WAIT_SESSIONS,
+    SS_SV_WAIT_POS_BACKTRAVERSE,
+    SS_SV_TIMEFUNC_FAILURES,
+    /* Rpl_semi_sync_slave_* / Rpl_semi_sync_replica_* status */
+    SS_SV_SLAVE_STATUS,
+    SS_SV_SLAVE_SEND_ACK,
+    /* rpl_semi_sync_master_* / rpl_semi_sync_source_* variables */
+    SS_SV_VAR_ENABLED,
+    SS_SV_VAR_TIMEOUT,
+    SS_SV_VAR_WAIT_COUNT,
+    SS_SV_VAR_WAIT_NO_SLAVE,
+    SS_SV_VAR_WAIT_POINT,
+    SS_SV_VAR_TRACE_LEVEL,
+    /* rpl_semi_sync_slave_* / rpl_semi_sync_replica_* variables */
+    SS_SV_VAR_SLAVE_ENABLED,
+    SS_SV_VAR_SLAVE_TRACE_LEVEL,
+    SS_SV_VAR_SLAVE_DELAY_MASTER,
+    SS_SV_VAR_SLAVE_KILL_CONN_TIMEOUT,
+    SS_SV__COUNT
+};
+
+/* "status", "clients", "yes_tx", …, "enabled", "timeout", "wait_count", "slave_enabled", …;
+ * "unknown" for SS_SV_UNKNOWN or out of range. */
+const char *ss_sv_name(enum ss_sv_id id);
+/* Normalize a status or variable name (any case, any of the name sets) to its id; SS_SV_UNKNOWN
+ * when it is not a semisync name semiscope knows. */
+enum ss_sv_id ss_sv_lookup(const char *name, size_t len);
+/* Parse a value: integers, ON/OFF (1/0), YES/NO, AFTER_SYNC (1) / AFTER_COMMIT (0). */
+bool ss_sv_parse_value(const char *s, size_t len, int64_t *out);
+/* Whether an id is a counter that only grows (deltas are meaningful). */
+bool ss_sv_is_counter(enum ss_sv_id id);
+
+/* Which spelling the file used: decides the names the diagnosis prints. */
+enum ss_sv_naming { SS_NAMING_UNKNOWN = 0, SS_NAMING_MASTER, SS_NAMING_SOURCE };
+
+/* One change of a value: it had `value` from sample `ts_ns` on; `prev_ts_ns` is the time of the
+ * previous sample of this variable (0 for the first point), so the change happened in
+ * (prev_ts_ns, ts_ns]. */
+struct ss_sv_point {
+    int64_t ts_ns;
+    int64_t prev_ts_ns;
+    int64_t value;
+};
+
+struct ss_sv_series {
+    uint64_t samples;            /* every sample of this variable */
+    uint32_t n_points, cap_points;
+    struct ss_sv_point *points;  /* change points, in time order */
+    uint64_t dropped_points;     /* changes not kept: the cap was hit (first/last still exact) */
+    uint64_t out_of_order;       /* samples older than the last one: ignored */
+    struct ss_sv_point first, last;
+    char spelling[64];           /* the name as first seen, e.g. "Rpl_semi_sync_master_yes_tx" */
+};
+
+/* A period without samples reported by the poller (`# disconnected` … `# connected`). */
+struct ss_sv_gap {
+    int64_t start_ns, end_ns;    /* end 0: still disconnected at the end of the file */
+    char reason[96];
+};
+
+struct ss_status_samples_cfg {
+    uint32_t max_points;         /* change points kept per variable; default 16384 */
+    uint32_t max_gaps;           /* default 1024 */
+    int64_t anchor_ns;           /* --status-anchor: time of the first table when no `# start`
+                                  * line gives one; 0 = none */
+    int64_t interval_ns;         /* table spacing for an anchor given as an option; default 1 s */
+};
+void ss_status_samples_cfg_defaults(struct ss_status_samples_cfg *cfg);
+
+struct ss_status_samples {
+    struct ss_status_samples_cfg cfg;
+    struct ss_sv_series series[SS_SV__COUNT];
+    enum ss_sv_naming naming;
+    uint64_t lines, bad_lines, ignored_lines, unknown_names, tables;
+    uint64_t samples;            /* distinct sample times (one SHOW … or one table each) */
+    int64_t first_ts_ns, last_ts_ns; /* over all samples; 0 when empty */
+    struct ss_sv_gap *gaps;
+    uint32_t n_gaps;
+    uint64_t dropped_gaps;
+    /* parser state for tables and anchors */
+    int64_t anchor_ns, anchor_interval_ns, next_ts_ns;
+    int64_t table_k;             /* tables seen since the last `# start` */
+    int in_table;                /* 0 outside, 1 inside a `| … |` block */
+    uint32_t table_rows;
+    int64_t table_ts_ns;
+    int64_t prev_sample_ts_ns;
+};
+
+/* Create with cfg (NULL: defaults). Returns NULL when out of memory. */
+struct ss_status_samples *ss_status_samples_new(const struct ss_status_samples_cfg *cfg);
+void ss_status_samples_free(struct ss_status_samples *s);
+
+/* Push one line (without or with its trailing newline). Never fails: bad lines are counted. */
+void ss_status_samples_line(struct ss_status_samples *s, const char *line, size_t len);
+/* Add one sample directly (the poller's path). Returns false when the name is not a semisync
+ * name or the value does not parse (counted). */
+bool ss_status_samples_add(struct ss_status_samples *s, int64_t ts_ns, const char *name,
+                           const char *value);
+/* Record a gap (poller disconnect); end_ns 0 when open. */
+void ss_status_samples_gap(struct ss_status_samples *s, int64_t start_ns, int64_t end_ns,
+                           const char *reason);
+/* Read a whole file (or stream) line by line; lines longer than 4 KiB are counted as bad.
+ * Returns SS_OK or SS_ERR_IO with errbuf set. Can be called for several files. */
+int ss_status_samples_load_file(struct ss_status_samples *s, const char *path, char *errbuf);
+int ss_status_samples_load_stream(struct ss_status_samples *s, FILE *f);
+
+/* Queries. A variable never seen has series[id].samples == 0. */
+bool ss_status_samples_has(const struct ss_status_samples *s, enum ss_sv_id id);
+/* Value of the last sample at or before t; false when there is none. ts_out: the time since which
+ * the value held (its change point). */
+bool ss_status_samples_value_at(const struct ss_status_samples *s, enum ss_sv_id id, int64_t t,
+                                int64_t *value, int64_t *ts_out);
+/* The first sample at or after t (value, and a time bound: the sample is no later than *ts_out). */
+bool ss_status_samples_first_after(const struct ss_status_samples *s, enum ss_sv_id id, int64_t t,
+                                   int64_t *value, int64_t *ts_out);
+/* Growth of a counter between the first sample at/after t0 and the last at/before t1, counting a
+ * decrease as a reset to 0 (server restart, RESET MASTER). *resets: how many. False without
+ * samples in the window. */
+bool ss_status_samples_delta(const struct ss_status_samples *s, enum ss_sv_id id, int64_t t0,
+                             int64_t t1, int64_t *delta, uint32_t *resets);
+
+/* The state machine's parameters from the variables in the file (source SS_PARAM_FILE for each
+ * one present; others untouched): timeout, wait_for_slave_count / wait_for_replica_count,
+ * wait_no_slave / wait_no_replica, wait_point, enabled. Uses the first sample of each. */
+void ss_status_samples_params(const struct ss_status_samples *s, struct ss_semi_params *p);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* pm_inputs.h: the postmortem inputs of one run — status samples (--status, or polled live with
+ * --dsn), the error log — and the semisync parameters they imply. */
+#ifndef SEMISCOPE_PM_INPUTS_H
+#define SEMISCOPE_PM_INPUTS_H
+
+#include "cli.h"
+#include "semiscope/semistate.h"
+#include "semiscope/status.h"
+
+struct pm_inputs;
+
+/* NULL *out when no postmortem input was asked for. Prints its own messages. */
+enum ss_exit pm_inputs_open(struct pm_inputs **out, const struct cli_opts *o);
+/* Parameters for the state machine: options win over the file, the file over defaults. */
+void pm_inputs_params(const struct pm_inputs *pm, const struct cli_opts *o,
+                      struct ss_semi_params *sp);
+/* Live: take the poller's new samples (cheap when there are none). */
+void pm_inputs_poll(struct pm_inputs *pm);
+/* Live: stop the poller (its last samples are kept). */
+void pm_inputs_stop(struct pm_inputs *pm);
+void pm_inputs_free(struct pm_inputs *pm);
+
+struct ss_status_samples;
+struct ss_errlog;
+const struct ss_status_samples *pm_inputs_samples(const struct pm_inputs *pm);
+const struct ss_errlog *pm_inputs_errlog(const struct pm_inputs *pm);
+
+#endif

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* report_out.c: the final report. The reporters know nothing of the state machine or the
+ * postmortem; their sections are wired here through the report's section hooks. The postmortem
+ * reads the report's own JSON (its contract), so the report is built once without it first. */
+#include "report_out.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "pm_inputs.h"
+#include "semiscope/postmortem.h"
+#include "semiscope/report.h"
+#include "semiscope/report_html.h"
+
+static json_t *state_json(const void *ctx, const struct ss_endpoint *m)
+{
+    return ss_semistate_master_json(ctx, m);
+}
+
+static void state_text(FILE *out, const void *ctx, const struct ss_endpoint *m, int verbosity)
+{
+    ss_semistate_master_text(out, ctx, m, verbosity);
+}
+
+static json_t *pm_json(const void *ctx, const struct ss_endpoint *m)
+{
+    return ss_postmortem_master_json(ctx, m);
+}
+
+static void pm_text(FILE *out, const void *ctx, const struct ss_endpoint *m, int verbosity)
+{
+    ss_postmortem_master_text(out, ctx, m, verbosity);
+}
+
+static void fill_run_info(struct run *r, struct ss_run_info *ri)
+{
+    memset(ri, 0, sizeof(*ri));
+    ri->inputs = r->o->nfiles ? r->o->files : NULL;
+    ri->ninputs = r->o->nfiles;
+    ri->iface = r->o->iface;
+    ri->filter = r->o->filter;
+    ss_capture_stats(r->cap, &ri->cap);
+    ri->dec = r->pipe.dec;
+    ss_flowtab_stats(r->pipe.flows, &ri->flow);
+    ri->an = &r->pipe.an;
+    ri->interrupted = r->interrupted;
+}
+
+static int write_html(const char *path, const struct ss_report_input *in)
+{
+    json_t *doc = ss_report_json(in);
+    FILE *f = fopen(path, "w");
+    int rc = -1;
+    if (!f)
+        fprintf(stderr, "semiscope: --html %s: %s\n", path, strerror(errno));
+    else if (!doc)
+        fputs("semiscope: out of memory\n", stderr);
+    else
+        rc = ss_report_html(f, doc);
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc != 0 && f)
+        fprintf(stderr, "semiscope: --html %s: write failed\n", path);
+    json_decref(doc);
+    return rc;
+}
+
+int report_write(struct run *r)
+{
+    struct ss_run_info ri;
+    fill_run_info(r, &ri);
+    struct ss_report_input in = {
+        .run = &ri,
+        .analysis = r->pipe.analysis,
+        .verbosity = r->o->verbosity,
+        .state = {state_json, state_text, r->pipe.state},
+    };
+    struct ss_postmortem *pm = NULL;
+    if (r->pm) {
+        struct ss_postmortem_cfg pc;
+        ss_postmortem_cfg_defaults(&pc);
+        pm = ss_postmortem_new(&pc, pm_inputs_samples(r->pm), pm_inputs_errlog(r->pm));
+        /* The postmortem's own pass wants the per-interval timelines (-v) for its
+         * "latency degrading" rule, whatever the final report's verbosity. */
+        struct ss_report_input first = in;
+        first.verbosity = in.verbosity > 1 ? in.verbosity : 1;
+        json_t *base = pm ? ss_report_json(&first) : NULL;
+        if (!base || ss_postmortem_add_report(pm, base) != SS_OK) {
+            fputs("semiscope: out of memory\n", stderr);
+            json_decref(base);
+            ss_postmortem_free(pm);
+            return -1;
+        }
+        json_decref(base);
+        in.pm = (struct ss_report_section){pm_json, pm_text, pm};
+    }
+    int rc = r->o->json ? ss_report_json_write(r->out, &in) : ss_report_text(r->out, &in);
+    if (rc != 0)
+        fputs("semiscope: could not write the report\n", stderr);
+    if (r->o->html_file && write_html(r->o->html_file, &in) != 0)
+        rc = -1;
+    ss_postmortem_free(pm);
+    return rc;
+}

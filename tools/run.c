@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* run.c: opening inputs and outputs in tcpdump's order (device → filter → drop privileges →
+ * outputs), feeding the -w dumper, and writing the final report. */
+#include "run.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pm_inputs.h"
+#include "report_out.h"
+#include "semiscope/privdrop.h"
+
+static char *default_live_filter(const struct cli_opts *o)
+{
+    /* "tcp port 3306 or tcp port 3307": only the hinted ports live, to keep the kernel's copy
+     * cost down on a busy master; offline there is no default filter (ports are hints). */
+    size_t cap = 32 + o->nports * 24;
+    char *f = calloc(1, cap);
+    if (!f)
+        return NULL;
+    for (size_t i = 0; i < o->nports; i++) {
+        size_t len = strlen(f);
+        snprintf(f + len, cap - len, "%stcp port %u", i ? " or " : "", (unsigned)o->ports[i]);
+    }
+    return f;
+}
+
+static enum ss_exit open_capture(struct run *r, const struct cli_opts *o)
+{
+    char errbuf[SS_ERRBUF_SIZE] = "";
+    enum ss_status st = SS_OK;
+    if (o->iface) {
+        char *deflt = o->filter ? NULL : default_live_filter(o);
+        struct ss_live_opts lo = {
+            .iface = o->iface, .snaplen = o->snaplen, .buffer_kib = o->buffer_kib,
+            .immediate = true, .bpf = o->filter ? o->filter : deflt,
+            .no_promisc = o->no_promisc,
+        };
+        r->cap = ss_capture_open_live(&lo, &st, errbuf);
+        free(deflt);
+    } else {
+        r->cap = ss_capture_open_files(o->files, o->nfiles, o->filter, &st, errbuf);
+    }
+    if (!r->cap) {
+        fprintf(stderr, "semiscope: %s\n", errbuf[0] ? errbuf : ss_status_str(st));
+        return ss_status_exit_code(st);
+    }
+    return SS_EXIT_OK;
+}
+
+static enum ss_exit open_outputs(struct run *r, const struct cli_opts *o)
+{
+    r->out = stdout;
+    if (o->report_file) {
+        r->out = fopen(o->report_file, "w");
+        if (!r->out) {
+            fprintf(stderr, "semiscope: %s: %s\n", o->report_file, strerror(errno));
+            return SS_EXIT_OUTPUT;
+        }
+        r->out_is_file = true;
+    }
+    if (o->write_file) {
+        r->dumper = pcap_dump_open(ss_capture_pcap(r->cap), o->write_file);
+        if (!r->dumper) {
+            fprintf(stderr, "semiscope: %s: %s\n", o->write_file,
+                    pcap_geterr(ss_capture_pcap(r->cap)));
+            return SS_EXIT_OUTPUT;
+        }
+    }
+    return SS_EXIT_OK;
+}
+
+enum ss_exit run_open(struct run *r, const struct cli_opts *o)
+{
+    memset(r, 0, sizeof(*r));
+    r->o = o;
+    enum ss_exit ex = open_capture(r, o);
+    if (ex != SS_EXIT_OK)
+        return ex;
+    if (o->iface) {
+        char errbuf[SS_ERRBUF_SIZE] = "";
+        if (o->user) {
+            if (ss_privdrop(o->user, errbuf) != 0) {
+                fprintf(stderr, "semiscope: -Z %s: %s\n", o->user, errbuf);
+                ss_capture_close(r->cap);
+                return SS_EXIT_LIVE;
+            }
+        } else if (geteuid() == 0) {
+            fputs("semiscope: warning: running as root; consider -Z USER\n", stderr);
+        }
+    }
+    ex = open_outputs(r, o);
+    if (ex == SS_EXIT_OK)
+        ex = pm_inputs_open(&r->pm, o);
+    if (ex != SS_EXIT_OK) {
+        ss_capture_close(r->cap);
+        if (r->out_is_file)
+            fclose(r->out);
+        return ex;
+    }
+    struct ss_semi_params sp;
+    pm_inputs_params(r->pm, o, &sp);
+    if (pipeline_init(&r->pipe, o, &sp, r->out) != 0) {
+        fputs("semiscope: out of memory\n", stderr);
+        return SS_EXIT_INTERNAL;
+    }
+    return SS_EXIT_OK;
+}
+
+void run_after_frame(struct run *r, const struct ss_frame *fr)
+{
+    if (r->dumper) {
+        struct pcap_pkthdr h;
+        /* The live handle delivers ns stamps; the dump file is a ns-precision pcap too. */
+        h.ts.tv_sec = (time_t)(fr->ts_ns / SS_NS_PER_SEC);
+        h.ts.tv_usec = (suseconds_t)(fr->ts_ns % SS_NS_PER_SEC);
+        h.caplen = fr->caplen;
+        h.len = fr->wirelen;
+        pcap_dump((u_char *)r->dumper, &h, fr->data);
+    }
+    if (r->pm)
+        pm_inputs_poll(r->pm);
+}
+
+enum ss_exit run_finish(struct run *r)
+{
+    pipeline_finish(&r->pipe);
+    enum ss_exit ex = SS_EXIT_OK;
+    if (r->dumper) {
+        if (pcap_dump_flush(r->dumper) != 0)
+            ex = SS_EXIT_OUTPUT;
+        pcap_dump_close(r->dumper);
+    }
+    if (r->pm)
+        pm_inputs_stop(r->pm);
+    if (r->o->mode == CLI_MODE_REPORT && report_write(r) != 0)
+        ex = SS_EXIT_OUTPUT;
+    if (fflush(r->out) != 0 || ferror(r->out) || r->pipe.out_error)
+        ex = SS_EXIT_OUTPUT;
+    if (r->out_is_file && fclose(r->out) != 0)
+        ex = SS_EXIT_OUTPUT;
+    if (ex == SS_EXIT_OK && r->read_error)
+        ex = SS_EXIT_INPUT;
+    pipeline_free(&r->pipe);
+    pm_inputs_free(r->pm);
+    ss_capture_close(r->cap);
+    return ex;
+}

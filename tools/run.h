@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* run.h: one run of the tool — inputs opened, privileges dropped, outputs opened, report written.
+ * Keeps main.c short and the order of privilege-sensitive steps in one place. */
+#ifndef SEMISCOPE_RUN_H
+#define SEMISCOPE_RUN_H
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "pipeline.h"
+#include "semiscope/capture.h"
+#include "semiscope/status.h"
+
+struct run {
+    const struct cli_opts *o;
+    struct ss_capture *cap;
+    struct pipeline pipe;
+    FILE *out;
+    bool out_is_file;
+    pcap_dumper_t *dumper;
+    struct pm_inputs *pm;         /* postmortem inputs (status samples, error log, poller) */
+    bool read_error;
+    bool interrupted;
+};
+
+/* Open everything in tcpdump's order: device, filter, drop privileges, then outputs.
+ * Returns SS_EXIT_OK or the exit code to return (message already printed). */
+enum ss_exit run_open(struct run *r, const struct cli_opts *o);
+void run_after_frame(struct run *r, const struct ss_frame *fr);
+/* Finish the pipeline, write the report, close everything; returns the exit code. */
+enum ss_exit run_finish(struct run *r);
+
+#endif
