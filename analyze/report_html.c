@@ -27,7 +27,8 @@ static const char *const css[] = {
     "th{background:var(--bg2);font-weight:600}td.n{text-align:right;white-space:nowrap;"
     "font-variant-numeric:tabular-nums}",
     "table.kv th{width:11em}.mono,td.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"
-    "monospace;font-size:12px;word-break:break-all}",
+    "monospace;font-size:12px;overflow-wrap:anywhere}td.addr{white-space:nowrap}"
+    "td.pos{min-width:26ch}",
     ".mute{color:var(--mute)}.sub{color:var(--mute);font-size:13px;margin:0 0 10px}",
     ".summary{border:1px solid var(--line);border-left:8px solid var(--mute);border-radius:6px;"
     "padding:10px 16px;margin:10px 0 8px}.summary.bad{border-left-color:var(--bad)}"
@@ -275,8 +276,12 @@ static void summary_facts(FILE *out, const json_t *master)
     fprintf(out, "%zu replica%s (%zu semisync)", json_array_size(reps),
             json_array_size(reps) == 1 ? "" : "s", nsemi);
     ss_html_unprotected_list(master, &un);
-    if (isfinite(un))
-        fprintf(out, ", <b>%s</b> transaction%s committed without a replica ack",
+    const json_t *semi = ss_html_obj(master, "semisync");
+    const char *st0 = ss_html_str(semi, "state_start"), *st1 = ss_html_str(semi, "state_end");
+    if ((st0 && !strcmp(st0, "disabled")) || (st1 && !strcmp(st1, "disabled")))
+        fputs(", <b>semisync disabled</b>: no commit waited for a replica", out);
+    else if (isfinite(un))
+        fprintf(out, ", <b>%s</b> unprotected transaction%s (committed without a replica ack)",
                 ss_html_count(b, sizeof(b), un), un == 1 ? "" : "s");
     const json_t *cw = ss_html_obj(master, "commit_wait_us");
     if (cw && ss_html_num(cw, "p99", &v))
@@ -334,7 +339,7 @@ static void transitions_table(FILE *out, const json_t *master, double t0)
             fprintf(out, "%.3f", ts - t0);
         fprintf(out, "</td><td class=\"%s\">", to && !strcmp(to, "off") ? "to-off" : "to-on");
         ss_html_esc(out, to ? to : "?");
-        fputs("</td><td class=\"mono\">", out);
+        fputs("</td><td class=\"mono pos\">", out);
         ss_html_value(out, "position", ss_html_get(tr, "position"));
         fputs("</td><td>", out);
         ss_html_esc(out, ss_html_str(tr, "reason"));
@@ -399,7 +404,7 @@ static void replica_table(FILE *out, const json_t *master)
     for (size_t i = 0; i < json_array_size(reps); i++) {
         const json_t *r = json_array_get(reps, i), *lat = ss_html_obj(r, "ack_latency_us");
         const json_t *semi = ss_html_get(r, "semisync");
-        fprintf(out, "<tr><td class=\"mono\"><i class=\"sw\" style=\"background:%s\"></i>",
+        fprintf(out, "<tr><td class=\"mono addr\"><i class=\"sw\" style=\"background:%s\"></i>",
                 ss_html_color(i));
         ss_html_esc(out, ss_html_str(r, "address"));
         fputs("</td>", out);

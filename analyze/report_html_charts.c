@@ -155,12 +155,16 @@ static void transition_title(FILE *out, const json_t *tr)
 static void transition_marks(const struct ss_plot *p, const json_t *master, bool triangles)
 {
     const json_t *trs = ss_html_arr(ss_html_obj(master, "semisync"), "transitions");
-    for (size_t i = 0; i < json_array_size(trs); i++) {
+    /* Two passes, OFF last: a switch OFF and back ON within a pixel still shows red on top. */
+    for (size_t k = 0; k < 2 * json_array_size(trs); k++) {
+        size_t n = json_array_size(trs), i = k % n;
         const json_t *tr = json_array_get(trs, i);
         double ts;
+        enum st to = state_of(ss_html_str(tr, "to"));
+        if ((to == ST_OFF) != (k >= n))
+            continue;
         if (!ss_html_num(tr, "ts", &ts) || ts < p->x.lo || ts > p->x.hi)
             continue;
-        enum st to = state_of(ss_html_str(tr, "to"));
         const char *c = to == ST_OFF ? "#a40e26" : to == ST_ON ? "#116329" : "#57606a";
         double x = ss_svg_map(&p->x, ts);
         fprintf(p->out, "<g class=\"tr\"><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
@@ -296,7 +300,7 @@ void ss_html_state_chart(FILE *out, const json_t *master, double t0, double t1)
         char ta[40], tb[40];
         fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
                      "<title>%s %s \xe2\x80\x93 %s (%.3f s)</title></rect>\n",
-                a, top, b - a < 0.5 ? 0.5 : b - a, band, st_fill[v[i].st], st_name[v[i].st],
+                a, top, b - a < 3 ? 3 : b - a, band, st_fill[v[i].st], st_name[v[i].st],
                 ss_html_clock(ta, sizeof(ta), v[i].a, 3), ss_html_clock(tb, sizeof(tb), v[i].b, 3),
                 v[i].b - v[i].a);
     }
@@ -351,7 +355,7 @@ static double num_or_nan(const json_t *o, const char *k)
 /* The replica's intervals as arrays, with a gap point after every run of intervals with no
  * activity (the analysis stores only active intervals): latency lines break there and the
  * request/ack steps drop to zero. false on OOM or when there is no timeline. */
-static bool ivs_load(struct ivs *s, const json_t *replica)
+static bool ivs_load(struct ivs *s, const json_t *replica, double t0, double t1)
 {
     memset(s, 0, sizeof(*s));
     const json_t *tl = ss_html_obj(replica, "timeline"), *arr = ss_html_arr(tl, "intervals");
@@ -381,7 +385,9 @@ static bool ivs_load(struct ivs *s, const json_t *replica)
         }
         size_t k = s->n++;
         s->xs[k] = st;
-        s->x[k] = st + s->step / 2;
+        /* The middle of the part of the interval inside the capture: with a capture shorter
+         * than an interval, the value is not drawn outside the time the data came from. */
+        s->x[k] = (SS_MAX(st, t0) + SS_MIN(st + s->step, t1)) / 2;
         s->p50[k] = num_or_nan(e, "p50_us");
         s->p99[k] = num_or_nan(e, "p99_us");
         s->max[k] = num_or_nan(e, "max_us");
@@ -488,7 +494,9 @@ static void latency_plot(FILE *out, const json_t *master, struct ivs *s, size_t 
         struct ss_series p50 = { SS_SERIES_LINE, c, 1.2, "2 2", 0.9, 0, NULL, NULL };
         struct ss_series p99 = { SS_SERIES_LINE, c, 1.8, NULL, 0, 0, NULL, NULL };
         struct point_ctx ctx = { &s[i], json_array_get(reps, i) };
-        struct ss_series mx = { SS_SERIES_POINTS, c, 2.2, NULL, 0.8, 0, max_title, &ctx };
+        /* Smaller, lighter dots when there are many, so they do not hide the lines. */
+        double r = s[i].n > 300 ? 1.5 : 2.2, op = s[i].n > 300 ? 0.6 : 0.8;
+        struct ss_series mx = { SS_SERIES_POINTS, c, r, NULL, op, 0, max_title, &ctx };
         ss_plot_series(&p, s[i].x, s[i].p50, s[i].n, &p50);
         ss_plot_series(&p, s[i].x, s[i].p99, s[i].n, &p99);
         ss_plot_series(&p, s[i].x, s[i].max, s[i].n, &mx);
@@ -542,12 +550,23 @@ void ss_html_latency_charts(FILE *out, const json_t *master, double t0, double t
     struct ivs *s = calloc(n, sizeof(*s));
     if (!s)
         return;
-    for (size_t i = 0; i < n; i++)
-        have += ivs_load(&s[i], json_array_get(reps, i));
+    bool any_tl = false;
+    for (size_t i = 0; i < n; i++) {
+        have += ivs_load(&s[i], json_array_get(reps, i), t0, t1);
+        any_tl |= ss_html_obj(json_array_get(reps, i), "timeline") != NULL;
+    }
     if (!have) {
-        fputs("<p class=\"mute\">No per-interval timeline in this report (the JSON document was "
-              "built without it).</p>\n", out);
+        fputs(any_tl ? "<p class=\"mute\">No ack request in any interval.</p>\n"
+                     : "<p class=\"mute\">No per-interval timeline in this report (the JSON "
+                       "document was built without it).</p>\n", out);
     } else {
+        double step = 0;
+        for (size_t i = 0; i < n && !(step > 0); i++)
+            step = s[i].step;
+        if (step > 0 && (t1 - t0) / step < 5)
+            fprintf(out, "<p class=\"mute\">The capture spans %.3f s, fewer than 5 intervals of "
+                         "%g s: a shorter interval (--interval) gives these charts more detail."
+                         "</p>\n", t1 - t0, step);
         latency_plot(out, master, s, n, t0, t1);
         counts_plot(out, master, s, n, t0, t1);
     }

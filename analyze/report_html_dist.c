@@ -12,8 +12,8 @@
 #include "semiscope/common.h"
 
 #define DIST_W 1000
-#define DIST_ML 250
-#define DIST_TEXT 270 /* width of the figures column on the right */
+#define DIST_ML 230
+#define DIST_TEXT 330 /* width of the figures column on the right */
 #define ROW_H 22
 
 struct drow {

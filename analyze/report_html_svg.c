@@ -309,7 +309,10 @@ static void path_series(const struct ss_plot *p, const double *x, const double *
             fputs("<path d=\"", out);
             any = true;
         }
-        if (!down)
+        bool alone = k + 1 == m || !isfinite(y[idx[k + 1]]);
+        if (!down && alone && s->kind == SS_SERIES_LINE)
+            fprintf(out, "M%.1f %.1fh6", px - 3, py); /* a lone value: a short dash, not nothing */
+        else if (!down)
             fprintf(out, "M%.1f %.1f", px, py);
         else if (s->kind == SS_SERIES_STEP)
             fprintf(out, "H%.1fV%.1f", px, py);

@@ -39,7 +39,7 @@ static void time_cell(FILE *out, const json_t *o, const char *key)
 
 static void pos_cell(FILE *out, const json_t *o)
 {
-    fputs("<td class=\"mono\">", out);
+    fputs("<td class=\"mono pos\">", out);
     ss_html_esc(out, ss_html_str(o, "file"));
     fputs(":", out);
     ss_html_value(out, "pos", ss_html_get(o, "pos"));
@@ -88,7 +88,7 @@ void ss_html_slowest(FILE *out, const json_t *master)
     for (size_t i = 0; i < n && i < keep; i++) {
         fputs("<tr>", out);
         val_cell(out, v[i].s, "latency_us");
-        fputs("<td class=\"mono\">", out);
+        fputs("<td class=\"mono addr\">", out);
         ss_html_replica_label(out, v[i].replica);
         fputs("</td>", out);
         val_cell(out, v[i].s, "event_frame");
@@ -132,7 +132,7 @@ void ss_html_unanswered(FILE *out, const json_t *master)
             const char *until = ss_html_str(u, "until");
             fputs("<tr>", out);
             val_cell(out, u, "pending_us");
-            fputs("<td class=\"mono\">", out);
+            fputs("<td class=\"mono addr\">", out);
             ss_html_replica_label(out, r);
             fputs("</td>", out);
             val_cell(out, u, "event_frame");
@@ -247,14 +247,20 @@ void ss_html_unprotected(FILE *out, const json_t *master)
     if (!isfinite(n))
         return;
     fputs("<h3>Unprotected transactions</h3>\n", out);
+    const json_t *semi = ss_html_obj(master, "semisync");
+    const char *st0 = ss_html_str(semi, "state_start"), *st1 = ss_html_str(semi, "state_end");
+    if ((st0 && !strcmp(st0, "disabled")) || (st1 && !strcmp(st1, "disabled")))
+        fputs("<p class=\"v-bad\">Semisync was disabled on the master: no commit waited for a "
+              "replica, so no transaction was protected.</p>\n", out);
     if (n <= 0) {
-        fputs("<p class=\"v-ok\">None: every transaction was acknowledged by a replica before "
-              "its commit returned.</p>\n", out);
+        fputs("<p>None reported: no commit returned while semisync was OFF or after a timed-out "
+              "wait.</p>\n", out);
         return;
     }
     char b[32];
-    fprintf(out, "<p class=\"v-bad\">%s transaction%s committed while semisync was OFF (no "
-                 "replica had them when the client was told they were durable).</p>\n",
+    fprintf(out, "<p class=\"v-bad\">%s transaction%s committed without a replica's ack "
+                 "(the wait timed out, or semisync was OFF): the client was told they were "
+                 "durable before any replica had them.</p>\n",
             ss_html_count(b, sizeof(b), n), n == 1 ? "" : "s");
     ss_html_object_table(out, list, UNPROTECTED_ROWS_MAX);
 }

@@ -167,9 +167,9 @@ void ss_sem_check_timeouts(struct ss_sem_master *m, uint64_t now)
 
 /* Evidence that the master is OFF by `now` without a timeout having been predicted: the oldest
  * unacked request then bounds the timeout from above (protocol.md §8.5), which corrects an
- * assumed value that was too long. */
+ * assumed value that was too long. `prompt`: the evidence closely follows the switch. */
 void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
-                         const char *what)
+                         const char *what, bool prompt)
 {
     ss_sem_check_timeouts(m, now);
     if (m->state == SS_SEMI_UNKNOWN) {
@@ -207,7 +207,12 @@ void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_
                    pr, (double)waited / 1e9, ctx, what, ss_sem_clock(lo, 1, a, sizeof(a)),
                    ss_sem_clock(now, 1, b, sizeof(b)));
         struct ss_sem_pos rp = r->pos;
-        switch_off(m, now, 0, &rp, reason);
+        /* A probe follows the switch closely (the next event past the commit position); other
+         * evidence may come much later (a replica's return): then place the switch mid-window. */
+        if (prompt)
+            switch_off(m, now, 0, &rp, reason);
+        else
+            switch_off(m, lo + (now - lo) / 2, (now - lo) / 2, &rp, reason);
         return;
     }
     /* Nothing was waiting: the switch happened some time after ON was last corroborated. */

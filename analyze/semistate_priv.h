@@ -180,7 +180,7 @@ uint32_t ss_sem_need_acks(const struct ss_sem_master *m);
 uint32_t ss_sem_covering(const struct ss_sem_master *m, const struct ss_sem_pos *p);
 bool ss_sem_count_members(const struct ss_sem_master *m);
 void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
-                         const char *what);
+                         const char *what, bool prompt);
 void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
                       const char *reason);
 void ss_sem_drain(struct ss_sem_master *m, struct ss_sem_replica *r, uint64_t now);

@@ -187,7 +187,7 @@ static void unflagged_request(struct ss_sem_master *m, struct ss_sem_stream *st,
     ss_sem_fmt(what, sizeof(what),
                "%s, registered for an ack, was sent unflagged to semisync replica server_id %lld",
                ss_sem_pos_str(m, &t->pos, pos), (long long)st->server_id);
-    ss_sem_evidence_off(m, now, &t->pos, what);
+    ss_sem_evidence_off(m, now, &t->pos, what, !t->late);
 }
 
 static void on_trx_end(struct ss_semistate *s, struct ss_sem_master *m, struct ss_sem_stream *st,
@@ -258,7 +258,7 @@ static void on_probe(struct ss_sem_master *m, const struct ss_event *ev,
              "%s (%s, not a transaction end) was sent with an ack request: the master was OFF, "
              "probing for a caught-up replica",
              ss_sem_pos_str(m, e, pos), ss_binlog_type_name(ev->h.type));
-    ss_sem_evidence_off(m, now, e, what);
+    ss_sem_evidence_off(m, now, e, what, true);
 }
 
 static void note_flavor(struct ss_sem_master *m, uint8_t type)

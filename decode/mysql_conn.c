@@ -69,7 +69,7 @@ struct ss_conn {
     bool checksum_select;         /* the pending result answers SELECT @…binlog_checksum */
     unsigned kills, other_cmds;
     struct resultset rs;
-    uint64_t gap_len;
+    uint64_t gap_off, gap_len;      /* the TCP gap being reported to the framer */
     bool gap_pending;
     struct ss_binlog_stream bs;
 };
@@ -665,6 +665,7 @@ static void fr_lost(void *ctx, bool in_packet, uint64_t ts_ns, uint64_t frame)
     m.from_server = is_server(d);
     m.ts_ns = m.first_ts_ns = ts_ns;
     m.frame = m.first_frame = frame;
+    m.stream_end_off = c->gap_pending ? c->gap_off + c->gap_len : 0;
     m.u.gap.len = c->gap_pending ? c->gap_len : 0;
     m.u.gap.in_packet = in_packet;
     c->gap_pending = false;
@@ -752,6 +753,7 @@ void ss_conn_gap(struct ss_conn *c, enum ss_dir dir, uint64_t stream_off, uint64
 {
     if (!c || c->info.tls)
         return;
+    c->gap_off = stream_off;
     c->gap_len = len;
     c->gap_pending = true;
     ss_framer_gap(c->d[dir].fr, stream_off, len, ts_ns, frame);

@@ -100,11 +100,12 @@ size_t ssf_comp_feed(struct ss_framer *fr, const uint8_t *p, size_t n, uint64_t 
                      uint64_t ts_ns, uint64_t frame);
 void ssf_outer_reset(struct ssf_outer *o);
 void ssf_comp_free(struct ss_framer *fr);
-/* Inflate the first bytes of a compressed payload (alg ZLIB or ZSTD) into out[cap]. Returns the
- * number of bytes produced; *complete is set when the whole input `n` was consumed without the
- * output filling up (so more input could produce more). -1 on a decode error. */
+/* Inflate the first bytes of a compressed payload (alg ZLIB or ZSTD) into out[cap], for the
+ * resync scan. Returns the number of bytes produced, -1 on a decode error; *more is set when all
+ * `n` input bytes were used, the output has room and the stream has not ended (more input could
+ * produce more output). */
 long ssf_inflate_prefix(struct ss_framer *fr, enum ss_compress alg, const uint8_t *p, size_t n,
-                        uint8_t *out, size_t cap, bool *input_exhausted);
+                        uint8_t *out, size_t cap, bool *more);
 
 /* mysql_resync.c */
 /* Enter resync after a gap or a decode error; window bytes from rp on are kept for the scan. */

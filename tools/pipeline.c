@@ -46,7 +46,9 @@ static void on_data(void *ctx, struct ss_flow *f, enum ss_dir dir, const uint8_t
 static void on_gap(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t off, uint64_t len,
                    uint64_t ts, uint64_t frame)
 {
-    (void)ctx;
+    struct pipeline *p = ctx;
+    if (p->o->mode == CLI_MODE_FLOWS && p->o->verbosity > 0)
+        print_flow_gap(p->out, f, dir, off, len, ts, frame);
     if (f->app)
         ss_conn_gap(f->app, dir, off, len, ts, frame);
 }

@@ -67,3 +67,13 @@ void print_flow_line(FILE *out, const struct ss_flow *f, enum ss_end_reason why,
         fprintf(out, " by %s", by == SS_C2S ? "client" : "server");
     fputc('\n', out);
 }
+
+void print_flow_gap(FILE *out, const struct ss_flow *f, enum ss_dir dir, uint64_t stream_off,
+                    uint64_t len, uint64_t ts_ns, uint64_t frame)
+{
+    char t[40];
+    fprintf(out, "%llu gap %s offset %llu length %llu (declared at frame %llu, %s)\n",
+            (unsigned long long)f->id, dir == SS_C2S ? "c2s" : "s2c",
+            (unsigned long long)stream_off, (unsigned long long)len, (unsigned long long)frame,
+            print_ts(ts_ns, t, sizeof(t)));
+}

@@ -16,15 +16,17 @@ line=$(grep -E "^${name}[[:space:]]" "$top/tests/pcaps/TESTLIST" | head -n 1)
 read -r _ caps kind opts <<<"$line"
 args=()
 IFS=, read -ra capv <<<"$caps"
-for c in "${capv[@]}"; do args+=(-r "$top/tests/pcaps/$c"); done
+for c in "${capv[@]}"; do args+=(-r "$c"); done
 # shellcheck disable=SC2206
 extra=($opts)
 # Options may name files relative to tests/pcaps with @: --status @lab/x/status.tsv
 for i in "${!extra[@]}"; do
-    case "${extra[$i]}" in @*) extra[$i]="$top/tests/pcaps/${extra[$i]#@}" ;; esac
+    case "${extra[$i]}" in @*) extra[$i]="${extra[$i]#@}" ;; esac
 done
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
+# Inputs are named relative to tests/pcaps so the output is the same in any checkout.
+cd "$top/tests/pcaps" || exit 1
 TZ=UTC LC_ALL=C "$bin" "${args[@]}" "${extra[@]}" >"$out" 2>"$err"
 rc=$?
 case "$kind" in

@@ -251,7 +251,7 @@ static void test_full_document(void **state)
     assert_true(s1 < s2);
     assert_non_null(strstr(html, "<td class=\"n\">301</td><td class=\"n\">302</td>"));
     /* Unprotected transactions and the merged timeline. */
-    assert_non_null(strstr(html, "2 transactions committed while semisync was OFF"));
+    assert_non_null(strstr(html, "2 transactions committed without a replica's ack"));
     assert_non_null(strstr(html, "Timeout waiting for reply of binlog"));
     /* Anomalies: non-zero only. */
     assert_non_null(strstr(html, "ack_unmatched"));
@@ -367,6 +367,47 @@ static void test_minimal_document(void **state)
                     "address", 8, "anomalies");
     html = render(doc, &len);
     assert_well_formed(html, len);
+    free(html);
+    json_decref(doc);
+}
+
+/* Wording that must not overclaim: a disabled master protected nothing; an empty timeline is
+ * not a missing one; a capture shorter than a few intervals says so. */
+static void test_wording(void **state)
+{
+    (void)state;
+    json_t *empty_tl = json_pack("{s:f,s:i,s:[]}", "interval_s", 1.0, "dropped", 0, "intervals");
+    json_t *m = json_pack("{s:s,s:[o],s:{s:s,s:s,s:[]},s:[]}", "endpoint", "10.0.0.1:3306",
+                          "replicas", replica("10.0.0.2", json_integer(2), json_true(), empty_tl,
+                                              json_array(), json_array()),
+                          "semisync", "state_start", "disabled", "state_end", "disabled",
+                          "transitions", "unprotected_transactions");
+    json_t *doc = json_pack("{s:i,s:{s:f,s:f},s:[o]}", "schema_version", 1, "capture",
+                            "first_ts", T0, "last_ts", T0 + 60, "masters", m);
+    assert_non_null(doc);
+    size_t len;
+    char *html = render(doc, &len);
+    assert_well_formed(html, len);
+    assert_non_null(strstr(html, "<b>semisync disabled</b>: no commit waited for a replica"));
+    assert_non_null(strstr(html, "no transaction was protected"));
+    assert_null(strstr(html, "every transaction was acknowledged"));
+    assert_non_null(strstr(html, "No ack request in any interval."));
+    assert_non_null(strstr(html, "No ON/OFF transition during the capture."));
+    free(html);
+    /* Without a timeline object, the page says the document lacks it. */
+    json_object_del(json_array_get(json_object_get(m, "replicas"), 0), "timeline");
+    html = render(doc, &len);
+    assert_non_null(strstr(html, "No per-interval timeline in this report"));
+    free(html);
+    /* A 2-second capture with 1-second intervals: the charts say they are coarse. */
+    json_object_set_new(json_array_get(json_object_get(m, "replicas"), 0), "timeline",
+                        timeline(2, 0, 100, 0));
+    json_object_set_new(json_object_get(doc, "capture"), "last_ts", json_real(T0 + 2));
+    json_object_set_new(json_array_get(json_object_get(m, "replicas"), 0), "last_ts",
+                        json_real(T0 + 2));
+    html = render(doc, &len);
+    assert_well_formed(html, len);
+    assert_non_null(strstr(html, "fewer than 5 intervals of 1 s"));
     free(html);
     json_decref(doc);
 }
@@ -501,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_every_string_escaped),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_minimal_document),
+        cmocka_unit_test(test_wording),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_decimated_series),
         cmocka_unit_test(test_decimate),

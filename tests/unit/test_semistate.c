@@ -219,6 +219,43 @@ static void test_all_gone_late_discovery(void **state)
     story_free(&st);
 }
 
+/* The same story with the default 10 s timeout: the waited transaction reaches the returning
+ * replica unflagged although it was registered, so the master had given up on it: OFF somewhere
+ * in the window, the timeout at most the wait seen (from the wire). */
+static void test_late_discovery_default_timeout(void **state)
+{
+    (void)state;
+    struct story st;
+    story_init(&st, NULL);
+    conn_init(&st, 0, true, true);
+    dump_start(&st, 0, T0, 4);
+    steady(&st, T0 + 10 * MS, 1);
+    end_conn(&st, 0, T0 + 100 * MS, SS_END_FIN);
+    uint64_t p1 = st.trx_pos += 300;
+    conn_init(&st, 0, true, true);
+    st.r[0].ci.flow_id = 31;
+    uint64_t back = T0 + 3 * SEC;
+    dump_start(&st, 0, back, p1 - 300);
+    event(&st, 0, back + MS, SS_EV_XID, p1, SS_TRX_END, false, (uint32_t)(T0 / SEC));
+    size_t n;
+    const struct ss_semi_transition *tr = transitions(&st, &n);
+    assert_int_equal(n, 1);
+    /* commit in [T0+100 ms, T0+1 s) → t0 = T0+550 ms; seen OFF at back+1 ms; the switch came
+     * after t0 + the longest successful wait (200 µs) and is placed mid-way, with that
+     * uncertainty */
+    uint64_t lo = T0 + 550 * MS + 200 * US, hi = back + MS;
+    assert_int_equal(tr[0].ts_ns, lo + (hi - lo) / 2);
+    assert_int_equal(tr[0].approx_ns, (hi - lo) / 2);
+    assert_non_null(strstr(tr[0].reason, "the only semisync replica (server_id 2) had "
+                                         "disconnected"));
+    const struct ss_semi_params *p = ss_semistate_params(st.s, &st.master);
+    assert_int_equal(p->src_timeout, SS_PARAM_WIRE);
+    assert_int_equal(p->timeout_ms, (int64_t)((hi - T0 - 550 * MS) / MS));
+    assert_int_equal(counters(&st)->no_tx, 1);
+    assert_int_equal(counters(&st)->request_ack, 2);
+    story_free(&st);
+}
+
 /* A flag on a GTID event (not a transaction end) is the OFF state's probe; when the assumed
  * timeout (default 10 s) has not run out, it corrects the timeout from the wire. */
 static void test_probe_corrects_timeout(void **state)
@@ -556,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_timeout_off),
         cmocka_unit_test(test_all_gone_async_sees_commit),
         cmocka_unit_test(test_all_gone_late_discovery),
+        cmocka_unit_test(test_late_discovery_default_timeout),
         cmocka_unit_test(test_probe_corrects_timeout),
         cmocka_unit_test(test_ack_below_frontier_stays_off),
         cmocka_unit_test(test_disabled_master),
