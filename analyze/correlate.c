@@ -15,7 +15,7 @@ int64_t pm_to_capture(const struct pm_ctx *c, int64_t server_ns)
     return c->have_offset ? server_ns - (int64_t)(c->offset_s * 1e9) : server_ns;
 }
 
-static int64_t to_server(const struct pm_ctx *c, int64_t capture_ns)
+int64_t pm_to_server(const struct pm_ctx *c, int64_t capture_ns)
 {
     return c->have_offset ? capture_ns + (int64_t)(c->offset_s * 1e9) : capture_ns;
 }
@@ -169,40 +169,62 @@ void pm_clock_offset(struct pm_ctx *c)
     }
     c->have_offset = true;
     if (a.lo <= a.hi) {
-        c->offset_s = (a.lo + a.hi) / 2;
-        c->offset_err_s = (a.hi - a.lo) / 2;
+        /* Clocks are usually synchronized (NTP): of the offsets every match allows, take the
+         * smallest shift. The middle of a wide interval (whole-second log times) would move
+         * server samples by up to half a second for nothing. */
+        c->offset_s = a.lo > 0 ? a.lo : a.hi < 0 ? a.hi : 0.0;
+        c->offset_err_s = c->offset_s - a.lo > a.hi - c->offset_s ? c->offset_s - a.lo
+                                                                  : a.hi - c->offset_s;
+        snprintf(c->offset_basis, sizeof(c->offset_basis),
+                 "%u match(es): %u status-sample transition(s), %u log transition line(s), %u "
+                 "dump start(s) in the log allow server clock - capture clock in [%+.3f, %+.3f] "
+                 "s; %s",
+                 a.n, a.n_status, a.n_log, a.n_conn, a.lo, a.hi,
+                 c->offset_s == 0.0 ? "0 is inside: the clocks agree, no shift applied"
+                                    : "the smallest shift in it is applied");
     } else {
         uint32_t m = a.n < SS_ARRAY_LEN(a.mids) ? a.n : (uint32_t)SS_ARRAY_LEN(a.mids);
         qsort(a.mids, m, sizeof(double), dbl_cmp);
         c->offset_s = a.mids[m / 2];
         c->offset_err_s = (a.mids[m - 1] - a.mids[0]) / 2;
+        snprintf(c->offset_basis, sizeof(c->offset_basis),
+                 "%u match(es): %u status-sample transition(s), %u log transition line(s), %u "
+                 "dump start(s) in the log; they disagree, so the median is taken: server clock "
+                 "= capture clock %+.3f s (spread ±%.3f s)",
+                 a.n, a.n_status, a.n_log, a.n_conn, c->offset_s, c->offset_err_s);
     }
-    snprintf(c->offset_basis, sizeof(c->offset_basis),
-             "%u match(es): %u status-sample transition(s), %u log transition line(s), %u dump "
-             "start(s) in the log; server clock = capture clock %+.3f s (±%.3f s)%s",
-             a.n, a.n_status, a.n_log, a.n_conn, c->offset_s, c->offset_err_s,
-             a.lo <= a.hi ? "" : "; the matches disagree, median taken");
 }
 
 /* ---- correlation table -------------------------------------------------------------------- */
 
+/* The window on the server's clock, and its sampling interval (for the verdicts' reasons). */
 struct srv_window {
-    bool any;            /* a sample inside the window */
-    int64_t first_ts, last_ts;
-    double interval_s;   /* estimated sampling interval */
+    int64_t s0, s1;
+    double interval_s;
 };
 
 static void window_info(const struct pm_ctx *c, struct srv_window *w)
 {
     memset(w, 0, sizeof(*w));
-    if (!c->st)
-        return;
-    int64_t s0 = to_server(c, c->w0), s1 = to_server(c, c->w1);
-    w->first_ts = c->st->first_ts_ns > s0 ? c->st->first_ts_ns : s0;
-    w->last_ts = c->st->last_ts_ns < s1 ? c->st->last_ts_ns : s1;
-    w->any = c->st->last_ts_ns >= s0 && c->st->first_ts_ns <= s1;
-    if (c->st->samples > 1)
+    w->s0 = pm_to_server(c, c->w0);
+    w->s1 = pm_to_server(c, c->w1);
+    if (c->st && c->st->samples > 1)
         w->interval_s = NS_F(c->st->last_ts_ns - c->st->first_ts_ns) / (double)(c->st->samples - 1);
+}
+
+static bool span_of(const struct pm_ctx *c, const struct srv_window *w, enum ss_sv_id id,
+                    struct ss_sv_span *sp)
+{
+    return c->st && ss_status_samples_span(c->st, id, w->s0, w->s1, sp);
+}
+
+static const char *no_server_value(const struct pm_ctx *c, enum ss_sv_id id)
+{
+    if (!c->st)
+        return "no status samples given";
+    if (!ss_status_samples_has(c->st, id))
+        return "not in the status samples (not exported by this server, or not recorded)";
+    return "the status samples do not cover the capture window";
 }
 
 static int add_row(struct pm_ctx *c, const char *var, json_t *wire, json_t *server,
@@ -222,25 +244,47 @@ static int add_row(struct pm_ctx *c, const char *var, json_t *wire, json_t *serv
     return json_array_append_new(c->correlation, r) ? SS_ERR_NOMEM : SS_OK;
 }
 
-static void coverage_reasons(const struct pm_ctx *c, const struct srv_window *w, char *v, size_t n)
+/* Where the server's samples fall short of the capture (always said: it bounds what the server's
+ * numbers can cover). */
+static void edge_notes(const struct ss_sv_span *sp, char *v, size_t n)
 {
-    int64_t s0 = to_server(c, c->w0), s1 = to_server(c, c->w1);
-    double slack = w->interval_s * 1.5 + 0.5;
-    if (c->st->first_ts_ns > s0 && NS_F(c->st->first_ts_ns - s0) > slack)
-        pm_appendf(v, n, "; the first server sample is %.1f s after the capture start",
-                   NS_F(c->st->first_ts_ns - s0));
-    if (c->st->last_ts_ns < s1 && NS_F(s1 - c->st->last_ts_ns) > slack)
-        pm_appendf(v, n, "; the last server sample is %.1f s before the capture end",
-                   NS_F(s1 - c->st->last_ts_ns));
+    if (sp->late_start_ns > 0)
+        pm_appendf(v, n, "; the first server sample is %.3f s after the capture start: commits "
+                         "before it are not in the server's delta",
+                   NS_F(sp->late_start_ns));
+    if (sp->early_end_ns > 0)
+        pm_appendf(v, n, "; the last server sample is %.3f s before the capture end: commits "
+                         "after it are not in the server's delta",
+                   NS_F(sp->early_end_ns));
+}
+
+/* Why a counter may differ: the server's samples reach beyond the capture, restarts, gaps. */
+static void coverage_reasons(const struct pm_ctx *c, const struct srv_window *w,
+                             const struct ss_sv_span *sp, int64_t diff, char *v, size_t n)
+{
+    /* samples beyond the capture's edges can only make the server's delta larger */
+    if (sp->lead_ns > 0 && diff < 0)
+        pm_appendf(v, n, "; the server's baseline sample is %.3f s before the capture start: "
+                         "commits in between are in the server's delta only",
+                   NS_F(sp->lead_ns));
+    if (sp->trail_ns > 0 && diff < 0)
+        pm_appendf(v, n, "; the server's end sample is %.3f s after the capture end: commits in "
+                         "between are in the server's delta only",
+                   NS_F(sp->trail_ns));
+    if (sp->resets)
+        pm_appendf(v, n, "; the server counter restarted %u time(s) in the window (server "
+                         "restart or RESET MASTER)",
+                   sp->resets);
     for (uint32_t i = 0; i < c->st->n_gaps; i++) {
         const struct ss_sv_gap *g = &c->st->gaps[i];
-        if (g->start_ns <= s1 && (g->end_ns == 0 || g->end_ns >= s0)) {
+        if (g->start_ns <= w->s1 && (g->end_ns == 0 || g->end_ns >= w->s0)) {
             pm_appendf(v, n, "; the poller lost the server for part of the window");
             break;
         }
     }
     if (c->midstream)
-        pm_appendf(v, n, "; the capture started mid-stream, so work before it is missing");
+        pm_appendf(v, n, "; the capture joined a dump stream already running, so acks and "
+                         "events of transactions before it are missing");
 }
 
 static void counter_reasons(const struct pm_ctx *c, enum ss_sv_id id, int64_t diff, char *v,
@@ -254,8 +298,11 @@ static void counter_reasons(const struct pm_ctx *c, enum ss_sv_id id, int64_t di
             pm_appendf(v, n, "; MySQL with AFTER_SYNC counts commit groups, not transactions");
         break;
     case SS_SV_TX_WAITS:
-        pm_appendf(v, n, "; a commit whose ack arrived before it began to wait is not counted by "
-                         "the server, which the wire cannot see");
+        if (diff > 0)
+            pm_appendf(v, n, "; the server counts only commits that had to wait: one whose ack "
+                             "had already arrived when it began to wait (common with fast "
+                             "replicas and group commit) is not counted, and the wire cannot "
+                             "tell the two apart");
         break;
     case SS_SV_NO_TIMES:
         if (diff < 0)
@@ -272,60 +319,68 @@ static void counter_reasons(const struct pm_ctx *c, enum ss_sv_id id, int64_t di
     }
 }
 
+static int64_t wire_counter(const struct pm_ctx *c, const char *key, const char *alt,
+                            enum ss_sv_id id)
+{
+    json_t *cnt = json_object_get(c->m, "counters");
+    int64_t wv = pm_jint(cnt, key, alt ? pm_jint(cnt, alt, -1) : -1);
+    if (wv >= 0 || (id != SS_SV_GET_ACK && id != SS_SV_NET_WAITS) || c->n_repl == 0)
+        return wv;
+    /* fall back on the replicas' ack / request counts */
+    int64_t s = 0;
+    for (uint32_t i = 0; i < c->n_repl && s >= 0; i++) {
+        int64_t x = id == SS_SV_GET_ACK ? c->repl[i].acks : c->repl[i].ack_requests;
+        s = x >= 0 ? s + x : -1;
+    }
+    return s;
+}
+
+static void wait_time_verdict(const struct pm_ctx *c, int64_t wv, int64_t sv, char *v, size_t n)
+{
+    double rel = sv ? (double)(wv - sv) / (double)sv : (wv ? 1.0 : 0.0);
+    if (rel < 0)
+        rel = -rel;
+    if (rel <= c->cfg->tx_wait_time_tolerance)
+        snprintf(v, n, "matches within %.0f%% (approximate: the master's wait also includes its "
+                       "own time before the event leaves)",
+                 rel * 100);
+    else if (wv < sv)
+        snprintf(v, n, "differs by %+lld us (%.0f%%): expected, the server times each wait from "
+                       "inside the commit (including its own work before the event leaves and "
+                       "after the ack arrives), the wire only from the event's send to the ack",
+                 (long long)(wv - sv), rel * 100);
+    else
+        snprintf(v, n, "differs by %+lld us (%.0f%%): expected, the server times only the "
+                       "commits that had to wait (tx_waits), each from when it began waiting, "
+                       "while the wire charges every transaction from its event's send to the "
+                       "ack; with group commit most transactions of a group are already "
+                       "covered when they start to wait",
+                 (long long)(wv - sv), rel * 100);
+}
+
 static int counter_row(struct pm_ctx *c, const struct srv_window *w, const char *wire_key,
                        const char *alt_key, enum ss_sv_id id)
 {
-    json_t *cnt = json_object_get(c->m, "counters");
-    int64_t wv = pm_jint(cnt, wire_key, alt_key ? pm_jint(cnt, alt_key, -1) : -1);
-    if (wv < 0 && id == SS_SV_GET_ACK) { /* fall back on the replicas' ack counts */
-        int64_t s = 0;
-        for (uint32_t i = 0; i < c->n_repl && s >= 0; i++)
-            s = c->repl[i].acks >= 0 ? s + c->repl[i].acks : -1;
-        wv = c->n_repl ? s : -1;
-    }
-    if (wv < 0 && id == SS_SV_NET_WAITS) {
-        int64_t s = 0;
-        for (uint32_t i = 0; i < c->n_repl && s >= 0; i++)
-            s = c->repl[i].ack_requests >= 0 ? s + c->repl[i].ack_requests : -1;
-        wv = c->n_repl ? s : -1;
-    }
-    int64_t sv = 0;
-    uint32_t resets = 0;
-    bool have = c->st && w->any &&
-                ss_status_samples_delta(c->st, id, to_server(c, c->w0), to_server(c, c->w1), &sv,
-                                        &resets);
-    char v[400] = "";
-    if (!have) {
-        snprintf(v, sizeof(v), "%s",
-                 !c->st ? "no status samples given"
-                 : !ss_status_samples_has(c->st, id)
-                     ? "not in the status samples (not exported by this server, or not recorded)"
-                     : "no server sample inside the capture window");
-    } else if (wv < 0) {
+    int64_t wv = wire_counter(c, wire_key, alt_key, id);
+    struct ss_sv_span sp;
+    bool have = span_of(c, w, id, &sp);
+    int64_t sv = have ? sp.delta : 0;
+    char v[700] = "";
+    if (!have)
+        snprintf(v, sizeof(v), "%s", no_server_value(c, id));
+    else if (wv < 0)
         snprintf(v, sizeof(v), "not estimable from the wire");
-    } else if (id == SS_SV_TX_WAIT_TIME) {
-        double rel = sv ? (double)(wv - sv) / (double)sv : (wv ? 1.0 : 0.0);
-        if (rel < 0)
-            rel = -rel;
-        if (rel <= c->cfg->tx_wait_time_tolerance)
-            snprintf(v, sizeof(v), "matches within %.0f%% (approximate: the master's wait also "
-                                   "includes its own time before the event leaves)",
-                     rel * 100);
-        else
-            snprintf(v, sizeof(v), "differs by %+lld us (%.0f%%): the master's wait includes its "
-                                   "own time before the event leaves, which the wire cannot see",
-                     (long long)(wv - sv), rel * 100);
-    } else if (wv == sv) {
+    else if (id == SS_SV_TX_WAIT_TIME)
+        wait_time_verdict(c, wv, sv, v, sizeof(v));
+    else if (wv == sv)
         snprintf(v, sizeof(v), "matches");
-    } else {
+    else {
         snprintf(v, sizeof(v), "differs by %+lld", (long long)(wv - sv));
-        if (resets)
-            pm_appendf(v, sizeof(v), "; the server counter restarted %u time(s) in the window "
-                                     "(server restart or RESET MASTER)",
-                       resets);
-        coverage_reasons(c, w, v, sizeof(v));
         counter_reasons(c, id, wv - sv, v, sizeof(v));
+        coverage_reasons(c, w, &sp, wv - sv, v, sizeof(v));
     }
+    if (have && wv >= 0)
+        edge_notes(&sp, v, sizeof(v));
     return add_row(c, ss_sv_name(id), wv >= 0 ? json_integer(wv) : json_null(),
                    have ? json_integer(sv) : json_null(), v);
 }
@@ -337,27 +392,24 @@ static const char *onoff(int64_t v)
 
 static int status_row(struct pm_ctx *c, const struct srv_window *w)
 {
-    int64_t a = 0, b = 0, ts;
-    bool have = c->st && w->any &&
-                ss_status_samples_first_after(c->st, SS_SV_STATUS, to_server(c, c->w0), &a, &ts) &&
-                ss_status_samples_value_at(c->st, SS_SV_STATUS, to_server(c, c->w1), &b, &ts);
-    char wire[48] = "", srv[32] = "", v[300] = "";
+    struct ss_sv_span sp;
+    bool have = span_of(c, w, SS_SV_STATUS, &sp);
+    char wire[48] = "", srv[32] = "", v[400] = "";
     bool wire_known = c->state_start[0] && c->state_end[0];
     if (wire_known)
         snprintf(wire, sizeof(wire), "%s -> %s", c->state_start, c->state_end);
     if (have)
-        snprintf(srv, sizeof(srv), "%s -> %s", onoff(a), onoff(b));
+        snprintf(srv, sizeof(srv), "%s -> %s", onoff(sp.from_value), onoff(sp.to_value));
     if (!have)
-        snprintf(v, sizeof(v), "%s", c->st ? "no server sample inside the capture window"
-                                           : "no status samples given");
+        snprintf(v, sizeof(v), "%s", no_server_value(c, SS_SV_STATUS));
     else if (!wire_known)
         snprintf(v, sizeof(v), "the wire state is not reported");
     else {
         /* disabled on the wire is OFF for the server (rpl_semi_sync_master_enabled=OFF) */
         bool s_ok = !strcasecmp(c->state_start, "unknown") ||
-                    (strcasecmp(c->state_start, "on") == 0) == (a != 0);
+                    (strcasecmp(c->state_start, "on") == 0) == (sp.from_value != 0);
         bool e_ok = !strcasecmp(c->state_end, "unknown") ||
-                    (strcasecmp(c->state_end, "on") == 0) == (b != 0);
+                    (strcasecmp(c->state_end, "on") == 0) == (sp.to_value != 0);
         if (s_ok && e_ok)
             snprintf(v, sizeof(v), "matches%s",
                      !strcasecmp(c->state_end, "disabled") ? " (disabled: the server shows OFF)"
@@ -366,6 +418,7 @@ static int status_row(struct pm_ctx *c, const struct srv_window *w)
                          : "");
         else
             snprintf(v, sizeof(v), "differs at the %s", s_ok ? "end" : e_ok ? "start" : "start and end");
+        edge_notes(&sp, v, sizeof(v));
     }
     return add_row(c, "status", wire_known ? json_string(wire) : json_null(),
                    have ? json_string(srv) : json_null(), v);
@@ -377,21 +430,25 @@ static int transitions_row(struct pm_ctx *c, const struct srv_window *w)
     for (uint32_t i = 0; i < c->n_tr; i++)
         wire_off += !c->tr[i].to_on;
     int64_t srv_off = 0, log_off = 0;
-    int64_t s0 = to_server(c, c->w0), s1 = to_server(c, c->w1);
-    if (c->st) {
+    struct ss_sv_span sp;
+    bool have_st = span_of(c, w, SS_SV_STATUS, &sp);
+    if (have_st) { /* ON -> OFF changes between the bracketing samples */
         const struct ss_sv_series *se = &c->st->series[SS_SV_STATUS];
         for (uint32_t k = 1; k < se->n_points; k++)
-            if (se->points[k].value == 0 && se->points[k].ts_ns >= s0 && se->points[k].ts_ns <= s1)
+            if (se->points[k].value == 0 && se->points[k].ts_ns > sp.from_ts &&
+                se->points[k].ts_ns <= sp.to_ts)
                 srv_off++;
     }
-    for (uint32_t i = 0; c->el && i < c->el->n; i++)
-        if (c->el->recs[i].kind == SS_EL_SWITCHED_OFF && c->el->recs[i].ts_ns >= s0 &&
-            c->el->recs[i].ts_ns <= s1)
+    for (uint32_t i = 0; c->el && i < c->el->n; i++) {
+        const struct ss_el_record *r = &c->el->recs[i];
+        /* a whole-second log time covers [ts, ts + 1 s) */
+        if (r->kind == SS_EL_SWITCHED_OFF && r->ts_ns + r->ts_res_ns > w->s0 && r->ts_ns <= w->s1)
             log_off++;
-    bool have = (c->st && w->any && ss_status_samples_has(c->st, SS_SV_STATUS)) || c->el;
+    }
+    bool have = have_st || c->el;
     bool wire_known = c->state_end[0] != '\0';
     char v[300] = "";
-    int64_t srv = c->st && w->any ? srv_off : log_off;
+    int64_t srv = have_st ? srv_off : log_off;
     if (!have)
         snprintf(v, sizeof(v), "no server data");
     else if (!wire_known)
@@ -400,10 +457,12 @@ static int transitions_row(struct pm_ctx *c, const struct srv_window *w)
         snprintf(v, sizeof(v), "matches");
     else
         snprintf(v, sizeof(v), "differs by %+lld", (long long)(wire_off - srv));
-    if (have && c->el && c->st && w->any)
+    if (have_st && c->el)
         pm_appendf(v, sizeof(v), "; the error log says switched OFF %lld time(s)",
                    (long long)log_off);
-    if (have && wire_known && wire_off > srv && c->st && w->any)
+    else if (!have_st && have)
+        pm_appendf(v, sizeof(v), " (server: the error log's 'switched OFF' lines)");
+    if (have_st && wire_known && wire_off > srv)
         pm_appendf(v, sizeof(v), "; an OFF shorter than the sampling interval (%.2f s) falls "
                                  "between samples",
                    w->interval_s);
@@ -415,26 +474,38 @@ static int clients_row(struct pm_ctx *c, const struct srv_window *w, bool end)
 {
     json_t *cnt = json_object_get(c->m, "counters");
     int64_t wv = pm_jint(cnt, end ? "clients_end" : "clients_start", -1);
-    int64_t sv = 0, ts;
-    bool have = c->st && w->any &&
-                (end ? ss_status_samples_value_at(c->st, SS_SV_CLIENTS, to_server(c, c->w1), &sv, &ts)
-                     : ss_status_samples_first_after(c->st, SS_SV_CLIENTS, to_server(c, c->w0), &sv,
-                                                     &ts));
-    char v[300] = "";
+    struct ss_sv_span sp;
+    bool have = span_of(c, w, SS_SV_CLIENTS, &sp);
+    int64_t sv = end ? sp.to_value : sp.from_value;
+    bool disabled = !strcasecmp(end ? c->state_end : c->state_start, "disabled");
+    char v[400] = "";
     if (!have)
-        snprintf(v, sizeof(v), "%s", c->st ? "no server sample inside the capture window"
-                                           : "no status samples given");
+        snprintf(v, sizeof(v), "%s", no_server_value(c, SS_SV_CLIENTS));
     else if (wv < 0)
         snprintf(v, sizeof(v), "not estimable from the wire");
     else if (wv == sv)
         snprintf(v, sizeof(v), "matches");
     else {
         snprintf(v, sizeof(v), "differs by %+lld", (long long)(wv - sv));
-        if (!end)
+        if (disabled && sv == 0)
+            pm_appendf(v, sizeof(v), "; expected: with semisync disabled on the master it counts "
+                                     "no semisync clients, while the wire counts the replicas "
+                                     "that asked for semisync");
+        else if (!end && wv < sv)
             pm_appendf(v, sizeof(v), "; a dump that started before the capture is counted only "
                                      "once it shows the semisync header");
-        coverage_reasons(c, w, v, sizeof(v));
+        else if (end && sp.trail_ns > 0)
+            pm_appendf(v, sizeof(v), "; the server's sample is %.2f s after the capture end, so "
+                                     "it may already show a later (dis)connection",
+                       NS_F(sp.trail_ns));
+        else if (end && wv < sv)
+            pm_appendf(v, sizeof(v), "; a replica whose connection was not closed on the wire "
+                                     "(its IO thread stopped without FIN/RST, or a link not "
+                                     "captured) is still counted by the server until its dump "
+                                     "thread ends");
     }
+    if (have && wv >= 0)
+        edge_notes(&sp, v, sizeof(v));
     return add_row(c, end ? "clients_end" : "clients_start",
                    wv >= 0 ? json_integer(wv) : json_null(), have ? json_integer(sv) : json_null(),
                    v);

@@ -211,9 +211,9 @@ static int connected_at(const struct pm_ctx *c, const struct pm_repl *r, int64_t
                 last_end = cn;
         }
         if (last_end) {
-            snprintf(how, n, "disconnected at %s (wire%s%s%s%s)",
+            snprintf(how, n, "disconnected at %s (wire%s%s)",
                      t_str(last_end->end_ns, tb, sizeof(tb)), last_end->how[0] ? ": " : "",
-                     last_end->how, last_end->by[0] ? " by the " : "", last_end->by);
+                     last_end->how);
             if (r->kill_connections > 0)
                 pm_appendf(how, n, ", after it sent KILL for its own dump thread: its IO thread "
                                    "was stopped");

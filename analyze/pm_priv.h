@@ -25,7 +25,6 @@ struct pm_tr {
 struct pm_conn {           /* one dump connection of a replica, when the report lists them */
     int64_t start_ns, end_ns; /* end 0: still open at the end of the capture */
     char how[24];          /* "fin", "rst", "idle", … as the report says; "" unknown */
-    char by[16];           /* "replica", "master", "" */
 };
 
 struct pm_repl {
@@ -93,8 +92,9 @@ void pm_appendf(char *buf, size_t n, const char *fmt, ...) SS_PRINTF(3, 4);
 void pm_clock_offset(struct pm_ctx *c);
 int pm_correlate(struct pm_ctx *c);
 int pm_timeline(struct pm_ctx *c);
-/* Server time → capture time with the estimated offset (identity when none). */
+/* Server time → capture time with the estimated offset (identity when none), and back. */
 int64_t pm_to_capture(const struct pm_ctx *c, int64_t server_ns);
+int64_t pm_to_server(const struct pm_ctx *c, int64_t capture_ns);
 
 /* diagnosis.c */
 int pm_diagnose(struct pm_ctx *c);

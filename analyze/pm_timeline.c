@@ -60,8 +60,7 @@ static void wire_entries(const struct pm_ctx *c, struct tl_buf *b)
             if (cn->end_ns && (e = tl_add(b, cn->end_ns, 1, "wire"))) {
                 snprintf(e->what, sizeof(e->what), "%s: dump connection closed", who);
                 if (cn->how[0])
-                    pm_appendf(e->what, sizeof(e->what), " (%s%s%s)", cn->how,
-                               cn->by[0] ? " by the " : "", cn->by);
+                    pm_appendf(e->what, sizeof(e->what), " (%s)", cn->how);
             }
         }
     }

@@ -147,7 +147,7 @@ static int mysql_new_names(const char *v)
 
 static void pick_names(struct pm_ctx *c)
 {
-    const char *ver = pm_jstr(c->m, "server_version", pm_jstr(c->m, "version", NULL));
+    const char *ver = pm_jstr(c->m, "server_version", NULL);
     const char *fl = pm_jstr(c->m, "flavor", "");
     if (ci_contains(fl, "mariadb") || (ver && ci_contains(ver, "mariadb")))
         c->flavor = 2;
@@ -191,10 +191,9 @@ static int64_t lat(const json_t *r, const char *key, const char *pct)
 
 static void interval_p50s(struct pm_repl *p, const json_t *r)
 {
-    /* the report's replica `timeline` {`intervals`: [{`p50_us`, …}]} (with -v) */
+    /* the report's replica `timeline` {`intervals`: [{`p50_us` or null, …}]}, present when the
+     * report was built with verbosity >= 1 (the CLI's postmortem pass always does) */
     json_t *iv = json_object_get(json_object_get(r, "timeline"), "intervals");
-    if (!json_is_array(iv))
-        iv = json_object_get(r, "intervals");
     size_t n = json_array_size(iv);
     if (n < 4)
         return;
@@ -203,7 +202,7 @@ static void interval_p50s(struct pm_repl *p, const json_t *r)
     int64_t a = 0, b = 0, na = 0, nb = 0;
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_array_get(iv, i);
-        int64_t v = pm_jint(e, "p50_us", pm_jint(e, "p50", -1));
+        int64_t v = pm_jint(e, "p50_us", -1);
         if (v < 0)
             continue;
         if (i < q) {
@@ -230,14 +229,14 @@ static void conns_of(struct pm_repl *p, const json_t *r)
         if (p->n_conns >= SS_ARRAY_LEN(p->conns))
             break;
         /* the report's connection: first_ts, last_ts, end ("fin", "rst", "idle", "capture",
-         * "evicted", "open"); a connection open at the end of the capture has no end time */
+         * "evicted", "open"); a connection open at the end of the capture has no end time.
+         * Which side closed it is not in the report (only how), so `by` stays empty. */
         struct pm_conn *k = &p->conns[p->n_conns++];
         k->start_ns = pm_jts(json_object_get(e, "first_ts"));
         const char *end = pm_jstr(e, "end", "");
         snprintf(k->how, sizeof(k->how), "%s", end);
         bool open = !strcmp(end, "open") || !strcmp(end, "capture") || !end[0];
         k->end_ns = open ? 0 : pm_jts(json_object_get(e, "last_ts"));
-        snprintf(k->by, sizeof(k->by), "%s", pm_jstr(e, "closed_by", ""));
     }
 }
 
@@ -260,8 +259,6 @@ static void replicas_of(struct pm_ctx *c)
         p->ack_requests = pm_jint(r, "ack_requests", -1);
         p->acks = pm_jint(r, "acks", -1);
         p->unanswered = pm_jint(r, "requests_unanswered", -1);
-        if (p->unanswered < 0 && json_is_array(json_object_get(r, "unanswered")))
-            p->unanswered = (int64_t)json_array_size(json_object_get(r, "unanswered"));
         p->kill_connections = pm_jint(r, "kill_connections", -1);
         p->p50_us = lat(r, "ack_latency_us", "p50");
         p->p99_us = lat(r, "ack_latency_us", "p99");
@@ -297,7 +294,7 @@ static void transitions_of(struct pm_ctx *c, const json_t *semi)
         p->to_on = strcasecmp(to, "on") == 0;
         snprintf(p->pos, sizeof(p->pos), "%s", pm_jstr(t, "position", ""));
         snprintf(p->reason, sizeof(p->reason), "%s", pm_jstr(t, "reason", ""));
-        json_t *ap = json_object_get(t, "approx_s");
+        json_t *ap = json_object_get(t, "approximate_s"); /* null when exact */
         p->approx_s = json_is_number(ap) ? json_number_value(ap) : 0;
         c->n_tr++;
     }
@@ -306,11 +303,13 @@ static void transitions_of(struct pm_ctx *c, const json_t *semi)
 static void params_of(struct pm_ctx *c)
 {
     json_t *pa = json_object_get(c->m, "parameters");
-    c->timeout_ms = pm_jint(pa, "timeout_ms", pm_jint(pa, "timeout", -1));
-    c->wait_count = pm_jint(pa, "wait_count", pm_jint(pa, "wait_for_slave_count", -1));
+    /* each parameter is {value, source}; wait_point's value is "AFTER_SYNC", "AFTER_COMMIT" or
+     * null, enabled's true, false or null */
+    c->timeout_ms = pm_jint(pa, "timeout_ms", -1);
+    c->wait_count = pm_jint(pa, "wait_count", -1);
     const char *wp = pm_jstr(pa, "wait_point", NULL);
-    c->wait_point_after_sync = wp ? ci_contains(wp, "sync")
-                                  : (int)pm_jint(pa, "wait_point", pm_jint(pa, "wait_point_after_sync", -1));
+    c->wait_point_after_sync = !wp ? -1 : !strcasecmp(wp, "AFTER_SYNC") ? 1
+                                          : !strcasecmp(wp, "AFTER_COMMIT") ? 0 : -1;
     c->enabled = (int)pm_jint(pa, "enabled", -1);
     c->enabled_src = pm_jstr(json_object_get(pa, "enabled"), "source", "");
     const struct ss_status_samples *st = c->st;
@@ -326,15 +325,22 @@ static void params_of(struct pm_ctx *c)
         c->wait_count = 1;
 }
 
+/* The capture window: the configured one (ss_postmortem_add_report takes the report's
+ * `capture.first_ts`/`last_ts`), else the span of the replicas' streams, else the server data. */
 static void window_of(struct pm_ctx *c)
 {
     c->w0 = c->cfg->window_start_ns;
     c->w1 = c->cfg->window_end_ns;
-    const json_t *cap = json_object_get(c->m, "capture");
-    if (c->w0 == 0)
-        c->w0 = pm_jts(json_object_get(cap ? cap : c->m, "first_ts"));
-    if (c->w1 == 0)
-        c->w1 = pm_jts(json_object_get(cap ? cap : c->m, "last_ts"));
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(c->m, "replicas"), i, r)
+    {
+        int64_t a = pm_jts(json_object_get(r, "first_ts")), b = pm_jts(json_object_get(r, "last_ts"));
+        if (a && c->cfg->window_start_ns == 0 && (c->w0 == 0 || a < c->w0))
+            c->w0 = a;
+        if (b && c->cfg->window_end_ns == 0 && b > c->w1)
+            c->w1 = b;
+    }
     if (c->w0 == 0 && c->st)
         c->w0 = c->st->first_ts_ns;
     if (c->w1 == 0 && c->st)
@@ -352,8 +358,8 @@ static void extract(struct pm_ctx *c)
     transitions_of(c, semi);
     replicas_of(c);
     params_of(c);
-    json_t *un = json_object_get(c->m, "unprotected_transactions");
-    c->unprotected = json_is_array(un) ? (int64_t)json_array_size(un) : pm_jint(c->m, "unprotected", -1);
+    /* {count, list: [{ts, position, gtid, why, approximate_s}]} */
+    c->unprotected = pm_jint(json_object_get(c->m, "unprotected_transactions"), "count", -1);
     if (json_is_true(json_object_get(c->m, "midstream")))
         c->midstream = true;
     window_of(c);

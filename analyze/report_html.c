@@ -75,11 +75,9 @@ static void head(FILE *out, const json_t *report)
         ss_html_esc(out, ep);
     }
     double ts;
-    if (ss_html_num(cap, "first_ts", &ts)) {
-        char t[40];
-        fprintf(out, ", %.10s %.5s UTC", ss_html_time(t, sizeof(t), ts),
-                ss_html_time(t, sizeof(t), ts) + 11);
-    }
+    char t[40];
+    if (ss_html_num(cap, "first_ts", &ts) && strlen(ss_html_time(t, sizeof(t), ts)) >= 16)
+        fprintf(out, ", %.10s %.5s UTC", t, t + 11);
     if (file) {
         fputs(" (", out);
         ss_html_esc(out, file);
@@ -333,8 +331,11 @@ static void transitions_table(FILE *out, const json_t *master, double t0)
         double ts;
         char t[48];
         bool has = ss_html_num(tr, "ts", &ts);
-        fprintf(out, "<tr><td class=\"n\">%s</td><td class=\"n\">",
-                has ? ss_html_time(t, sizeof(t), ts) : "?");
+        double apx;
+        fprintf(out, "<tr><td class=\"n\">%s", has ? ss_html_time(t, sizeof(t), ts) : "?");
+        if (ss_html_num(tr, "approximate_s", &apx))
+            fprintf(out, "<br><span class=\"mute\">\xc2\xb1%.3f s</span>", apx);
+        fputs("</td><td class=\"n\">", out);
         if (has)
             fprintf(out, "%.3f", ts - t0);
         fprintf(out, "</td><td class=\"%s\">", to && !strcmp(to, "off") ? "to-off" : "to-on");

@@ -140,6 +140,9 @@ static void transition_title(FILE *out, const json_t *tr)
     ss_html_num(tr, "ts", &ts);
     fprintf(out, "%s \xe2\x86\x92 %s", ss_html_clock(t, sizeof(t), ts, 3),
             st_name[state_of(ss_html_str(tr, "to"))]);
+    double apx;
+    if (ss_html_num(tr, "approximate_s", &apx))
+        fprintf(out, " (\xc2\xb1%.3f s)", apx);
     const char *pos = ss_html_str(tr, "position"), *why = ss_html_str(tr, "reason");
     if (pos) {
         fputs(" at ", out);

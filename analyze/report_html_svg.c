@@ -8,8 +8,11 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "semiscope/common.h"
+
+#define TICKS_MAX 64 /* per axis; the steps aim at about 10 */
 
 double ss_svg_map(const struct ss_svg_axis *a, double v)
 {
@@ -158,7 +161,10 @@ static void time_label(char *buf, size_t n, double ts, double step, bool multi_d
     if (multi_day && step >= 60) {
         char full[40];
         ss_html_time(full, sizeof(full), ts);
-        snprintf(buf, n, "%.5s %.5s", full + 5, full + 11); /* "11-22 02:33" */
+        if (strlen(full) >= 16)
+            snprintf(buf, n, "%.5s %.5s", full + 5, full + 11); /* "11-22 02:33" */
+        else
+            snprintf(buf, n, "?");
         return;
     }
     int dec = step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3;
@@ -175,8 +181,10 @@ void ss_plot_time_axis(const struct ss_plot *p, const char *caption)
     int yb = p->h - p->mb;
     fputs("<g class=\"ax\">\n", out);
     if (span > 0) {
-        for (double k = ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) {
-            double t = k * step, x = ss_svg_map(&p->x, t);
+        /* A counted loop: with absurd times (a hostile document) k + 1 == k in doubles. */
+        double first = ceil(lo / step - 1e-9) * step;
+        for (int i = 0; i < TICKS_MAX && first + i * step <= hi + step * 1e-9; i++) {
+            double t = first + i * step, x = ss_svg_map(&p->x, t);
             char lbl[40];
             time_label(lbl, sizeof(lbl), t, step, multi_day);
             fprintf(out, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>"
@@ -239,10 +247,11 @@ void ss_plot_count_axis(const struct ss_plot *p, const char *caption)
 {
     double step = ss_svg_nice_step(p->y.hi - p->y.lo, 4);
     fputs("<g class=\"ax\">\n", p->out);
-    for (double k = ceil(p->y.lo / step - 1e-9); k * step <= p->y.hi + step * 1e-9; k++) {
+    double first = ceil(p->y.lo / step - 1e-9) * step;
+    for (int i = 0; i < TICKS_MAX && first + i * step <= p->y.hi + step * 1e-9; i++) {
         char lbl[32];
-        ss_html_count(lbl, sizeof(lbl), k * step);
-        y_grid(p, k * step, lbl, true);
+        ss_html_count(lbl, sizeof(lbl), first + i * step);
+        y_grid(p, first + i * step, lbl, true);
     }
     if (caption) {
         fprintf(p->out, "<text x=\"12\" y=\"%d\" class=\"cap\" transform=\"rotate(-90 12 %d)\" "

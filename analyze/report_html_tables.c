@@ -191,6 +191,28 @@ void ss_html_correlation(FILE *out, const json_t *master)
     fputs("</tbody></table>\n", out);
 }
 
+/* Whatever a parameter carries besides value and source ("note", "longest_successful_wait_ms"
+ * …), as "key: value" pairs. */
+static void param_notes(FILE *out, const json_t *param)
+{
+    const char *k;
+    const json_t *v;
+    bool first = true;
+    fputs("<td>", out);
+    json_object_foreach((json_t *)param, k, v) {
+        if (!strcmp(k, "value") || !strcmp(k, "source"))
+            continue;
+        fputs(first ? "" : "; ", out);
+        if (strcmp(k, "note")) {
+            ss_html_esc(out, k);
+            fputs(": ", out);
+        }
+        ss_html_value(out, k, v);
+        first = false;
+    }
+    fputs("</td>", out);
+}
+
 void ss_html_counters(FILE *out, const json_t *master)
 {
     const json_t *c = ss_html_obj(master, "counters"), *p = ss_html_obj(master, "parameters");
@@ -211,7 +233,8 @@ void ss_html_counters(FILE *out, const json_t *master)
         fputs("</tbody></table>\n", out);
     }
     if (json_object_size(p)) {
-        fputs("<table><thead><tr><th>parameter</th><th>value</th><th>source</th></tr></thead>"
+        fputs("<table><thead><tr><th>parameter</th><th>value</th><th>source</th><th>note</th>"
+              "</tr></thead>"
               "<tbody>\n", out);
         json_object_foreach((json_t *)p, k, v) {
             fputs("<tr><td class=\"mono\">", out);
@@ -220,14 +243,20 @@ void ss_html_counters(FILE *out, const json_t *master)
             if (json_is_object(v)) {
                 val_cell(out, v, "value");
                 val_cell(out, v, "source");
+                param_notes(out, v);
             } else {
                 fputs("<td>", out);
                 ss_html_value(out, k, v);
-                fputs("</td><td></td>", out);
+                fputs("</td><td></td><td></td>", out);
             }
             fputs("</tr>\n", out);
         }
         fputs("</tbody></table>\n", out);
+    }
+    const json_t *waits = ss_html_arr(ss_html_obj(master, "semisync"), "slowest_commit_waits");
+    if (json_array_size(waits)) {
+        fputs("<p>Slowest commit waits (first flagged send to the releasing ack):</p>\n", out);
+        ss_html_object_table(out, waits, 20);
     }
 }
 
@@ -238,6 +267,38 @@ const json_t *ss_html_unprotected_list(const json_t *master, double *count)
     if (!ss_html_num(u, "count", count))
         *count = list ? (double)json_array_size(list) : NAN;
     return list;
+}
+
+/* "By cause: 2 timed_out, 10 committed_while_off", when the list is complete. */
+static void why_breakdown(FILE *out, const json_t *list, double total)
+{
+    enum { WHY_MAX = 8 };
+    const char *why[WHY_MAX];
+    size_t cnt[WHY_MAX], nw = 0, n = json_array_size(list);
+    if (!n || (double)n != total)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const char *w = ss_html_str(json_array_get(list, i), "why");
+        if (!w)
+            return;
+        size_t k = 0;
+        while (k < nw && strcmp(why[k], w))
+            k++;
+        if (k == nw) {
+            if (nw == WHY_MAX)
+                return;
+            why[nw] = w;
+            cnt[nw++] = 0;
+        }
+        cnt[k]++;
+    }
+    fputs("<p>By cause:", out);
+    for (size_t k = 0; k < nw; k++) {
+        fprintf(out, "%s %zu <span class=\"mono\">", k ? "," : "", cnt[k]);
+        ss_html_esc(out, why[k]);
+        fputs("</span>", out);
+    }
+    fputs(".</p>\n", out);
 }
 
 void ss_html_unprotected(FILE *out, const json_t *master)
@@ -262,6 +323,7 @@ void ss_html_unprotected(FILE *out, const json_t *master)
                  "(the wait timed out, or semisync was OFF): the client was told they were "
                  "durable before any replica had them.</p>\n",
             ss_html_count(b, sizeof(b), n), n == 1 ? "" : "s");
+    why_breakdown(out, list, n);
     ss_html_object_table(out, list, UNPROTECTED_ROWS_MAX);
 }
 

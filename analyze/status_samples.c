@@ -718,6 +718,94 @@ bool ss_status_samples_delta(const struct ss_status_samples *s, enum ss_sv_id id
     return true;
 }
 
+/* Baseline side of a span: the last sample at or before t0, else the first sample. Returns the
+ * index of the change point holding its value, or -1 when every sample is before t0. */
+static long span_from(const struct ss_sv_series *se, int64_t t0, struct ss_sv_span *o)
+{
+    long i = point_at(se, t0);
+    if (i < 0) { /* no sample at or before t0: the first one, after it */
+        o->from_value = se->points[0].value;
+        o->from_ts = se->points[0].ts_ns;
+        o->late_start_ns = se->points[0].ts_ns - t0;
+        return 0;
+    }
+    o->from_value = se->points[i].value;
+    o->from_ts = t0;
+    if ((size_t)i + 1 < se->n_points) {
+        const struct ss_sv_point *next = &se->points[i + 1];
+        if (next->prev_ts_ns <= t0) {
+            /* the last sample before t0 is exactly next->prev_ts_ns, and the next change lies
+             * in (prev_ts, next.ts], partly before t0 */
+            o->from_ts = next->prev_ts_ns;
+            o->lead_ns = t0 - next->prev_ts_ns;
+        }
+        return i;
+    }
+    return se->last.ts_ns < t0 ? -1 : i; /* -1: every sample is before the window */
+}
+
+/* End side: the first sample at or after t1, else the last sample. Returns the change-point index
+ * of its value, or -1 when every sample is after t1. *use_last: the value is the series' exact
+ * last one (beyond the kept change points). */
+static long span_to(const struct ss_sv_series *se, int64_t t1, struct ss_sv_span *o, bool *use_last)
+{
+    *use_last = false;
+    long j = point_at(se, t1);
+    if (j < 0)
+        return -1;
+    o->to_value = se->points[j].value;
+    o->to_ts = t1;
+    if ((size_t)j + 1 < se->n_points) {
+        const struct ss_sv_point *next = &se->points[j + 1];
+        if (next->prev_ts_ns < t1) { /* the first sample at/after t1 is the change itself */
+            o->to_value = next->value;
+            o->to_ts = next->ts_ns;
+            o->trail_ns = next->ts_ns - t1;
+            return j + 1;
+        }
+        return j;
+    }
+    if (se->dropped_points > 0) {
+        *use_last = true; /* changes beyond the cap were not kept; the last value is exact */
+        o->to_value = se->last.value;
+    }
+    if (se->last.ts_ns < t1) {
+        o->to_value = se->last.value;
+        o->to_ts = se->last.ts_ns;
+        o->early_end_ns = t1 - se->last.ts_ns;
+    }
+    return j;
+}
+
+bool ss_status_samples_span(const struct ss_status_samples *s, enum ss_sv_id id, int64_t t0,
+                            int64_t t1, struct ss_sv_span *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!ss_status_samples_has(s, id) || t1 < t0)
+        return false;
+    const struct ss_sv_series *se = &s->series[id];
+    bool use_last;
+    long a = span_from(se, t0, out);
+    long b = span_to(se, t1, out, &use_last);
+    if (a < 0 || b < 0 || a > b)
+        return false;
+    int64_t prev = out->from_value, sum = 0;
+    for (long k = a + 1; k <= b; k++) {
+        int64_t v = se->points[k].value;
+        out->resets += v < prev;
+        int64_t add = v < prev ? v : v - prev;
+        if (__builtin_add_overflow(sum, add, &sum))
+            sum = INT64_MAX;
+        prev = v;
+    }
+    if (use_last && out->to_value != prev) {
+        out->resets += out->to_value < prev;
+        sum += out->to_value >= prev ? out->to_value - prev : out->to_value;
+    }
+    out->delta = sum;
+    return true;
+}
+
 void ss_status_samples_params(const struct ss_status_samples *s, struct ss_semi_params *p)
 {
     if (!s)

@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "semiscope/rd.h"
 
@@ -48,7 +48,7 @@ void ss_binlog_stream_begin(struct ss_binlog_stream *s, uint32_t first_len)
     s->ev_got = 0;
     s->pre_len = 0;
     s->held = 0;
-    s->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    s->crc = 0; /* the CRC-32 of no bytes */
     s->crc_raw = s->crc;
     s->crc_off = 0;
 }
@@ -67,15 +67,12 @@ void ss_binlog_stream_discontinuity(struct ss_binlog_stream *s)
     s->crc_hits = s->crc_misses = 0;
 }
 
+/* libdeflate's CRC-32 (the same IEEE polynomial as zlib's crc32 and the binlog's) uses PCLMUL
+ * folding: 4-9x faster than Debian's zlib here, and every event byte of every stream goes through
+ * it, so it decides the offline speed (tools/bench). */
 static uint32_t crc_update(uint32_t crc, const uint8_t *p, size_t n)
 {
-    while (n > 0) {
-        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
-        crc = (uint32_t)crc32(crc, p, k);
-        p += k;
-        n -= k;
-    }
-    return crc;
+    return libdeflate_crc32(crc, p, n);
 }
 
 /* Bytes at event offset crc_off.. enter the CRC. A FORMAT_DESCRIPTION is checksummed with the

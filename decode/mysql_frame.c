@@ -5,6 +5,8 @@
  * Reference: protocol.md §1, §10.3, §10.4. */
 #include "semiscope/mysql_frame.h"
 #include "mysql_frame_priv.h"
+
+#include <string.h>
 #include "semiscope/rd.h"
 
 #include <stdlib.h>
@@ -138,10 +140,11 @@ size_t ssf_inner_feed(struct ss_framer *fr, const uint8_t *p, size_t n, uint64_t
     size_t i = 0;
     while (i < n) {
         if (!in->in_piece) {
-            size_t k = SS_MIN((size_t)(SSF_HDR_LEN - in->hdr_n), n - i);
-            for (size_t j = 0; j < k; j++)
-                in->hdr[in->hdr_n + j] = p[i + j];
-            in->hdr_n = (uint8_t)(in->hdr_n + k);
+            /* hdr_n < SSF_HDR_LEN always holds here; clamping states it for the compiler. */
+            size_t have = SS_MIN((size_t)in->hdr_n, (size_t)SSF_HDR_LEN);
+            size_t k = SS_MIN((size_t)SSF_HDR_LEN - have, n - i);
+            memcpy(in->hdr + have, p + i, k);
+            in->hdr_n = (uint8_t)(have + k);
             i += k;
             if (in->hdr_n < SSF_HDR_LEN)
                 break;

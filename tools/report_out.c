@@ -48,7 +48,10 @@ static void fill_run_info(struct run *r, struct ss_run_info *ri)
 
 static int write_html(const char *path, const struct ss_report_input *in)
 {
-    json_t *doc = ss_report_json(in);
+    /* The page plots the per-interval timelines, which the JSON carries from verbosity 1 on. */
+    struct ss_report_input hin = *in;
+    hin.verbosity = in->verbosity > 1 ? in->verbosity : 1;
+    json_t *doc = ss_report_json(&hin);
     FILE *f = fopen(path, "w");
     int rc = -1;
     if (!f)

@@ -9,7 +9,7 @@
 #   KIND exit=N: only the exit code is checked
 # Runs are pinned to TZ=UTC LC_ALL=C so expected files are stable.
 set -uo pipefail
-bin=$1 name=$2
+bin=$(realpath "$1") name=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 line=$(grep -E "^${name}[[:space:]]" "$top/tests/pcaps/TESTLIST" | head -n 1)
 [ -n "$line" ] || { echo "no TESTLIST entry $name"; exit 1; }

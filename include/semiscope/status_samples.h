@@ -163,6 +163,32 @@ bool ss_status_samples_first_after(const struct ss_status_samples *s, enum ss_sv
 bool ss_status_samples_delta(const struct ss_status_samples *s, enum ss_sv_id id, int64_t t0,
                              int64_t t1, int64_t *delta, uint32_t *resets);
 
+/* How the server's samples bracket a window [t0, t1] (ss_status_samples_span). The baseline is
+ * the last sample at or before t0 when there is one, else the first after it; the end is the
+ * first sample at or after t1 when there is one, else the last before it. So a window sampled
+ * coarsely (or a capture that begins just after a sample) is still covered whole. */
+struct ss_sv_span {
+    int64_t from_value, to_value; /* the values of the baseline and end samples */
+    int64_t from_ts, to_ts;       /* their times; from_ts = t0 (to_ts = t1) when the sample is
+                                   * only known to lie on that side and the value did not change
+                                   * across t0 (t1) */
+    int64_t delta;                /* growth from baseline to end, a decrease counted as a
+                                   * restart at 0 (server restart, RESET MASTER) */
+    uint32_t resets;
+    int64_t late_start_ns;        /* > 0: no sample at or before t0; the baseline is this long
+                                   * after t0, so changes in between are missing from delta */
+    int64_t early_end_ns;         /* > 0: no sample at or after t1; the end is this long before
+                                   * t1, so changes in between are missing from delta */
+    int64_t lead_ns;              /* > 0: the value changed between the baseline (this long
+                                   * before t0) and the first sample after t0: the delta may
+                                   * include changes made before t0 */
+    int64_t trail_ns;             /* > 0: likewise after t1 (the end is this long after t1) */
+};
+/* Bracket [t0, t1] for one variable. False when it has no sample at or after t0, or none at or
+ * before t1 (the samples do not cover the window at all). */
+bool ss_status_samples_span(const struct ss_status_samples *s, enum ss_sv_id id, int64_t t0,
+                            int64_t t1, struct ss_sv_span *out);
+
 /* The state machine's parameters from the variables in the file (source SS_PARAM_FILE for each
  * one present; others untouched): timeout, wait_for_slave_count / wait_for_replica_count,
  * wait_no_slave / wait_no_replica, wait_point, enabled. Uses the first sample of each. */

@@ -17,6 +17,8 @@
  *       bit 6 cut by the snaplen, bit 7 no ack number update from the peer cursor
  *   [1] TCP flags  [2-3] seq delta  [4] payload length  [5] snaplen cut / window
  *   [6] ack delta (signed, ×16)  [7] time step (bit 7: backwards) */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +45,7 @@ struct ff {
     uint64_t last_id;
     uint64_t ended;
     bool tainted;           /* a conflicting copy was sent: content checks are off */
+    bool dump;              /* SEMISCOPE_FUZZ_DUMP set: trace the callbacks (harness debugging) */
 };
 
 static void ff_check(bool ok)
@@ -63,6 +66,8 @@ static void ff_open(void *ctx, struct ss_flow *f)
 {
     struct ff *z = ctx;
     ff_check(f->id == z->last_id + 1 && f->id < z->nflows_max && f->app == NULL);
+    if (z->dump)
+        fprintf(stderr, "open #%" PRIu64 " midstream=%d\n", f->id, f->midstream);
     z->last_id = f->id;
     struct ff_flow *s = &z->flows[f->id];
     memset(s, 0, sizeof *s);
@@ -79,6 +84,8 @@ static void ff_data(void *ctx, struct ss_flow *f, enum ss_dir dir, const uint8_t
     (void)frame;
     ff_check(dir == SS_C2S || dir == SS_S2C);
     ff_check(n > 0 && off == s->next[dir]);
+    if (z->dump)
+        fprintf(stderr, "data #%" PRIu64 " dir=%d off=%" PRIu64 " n=%zu\n", f->id, dir, off, n);
     if (!s->have_k[dir]) {
         s->have_k[dir] = true;
         s->k[dir] = (uint8_t)(p[0] - (uint8_t)off);
@@ -98,6 +105,9 @@ static void ff_gap(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t off, 
     (void)frame;
     ff_check(dir == SS_C2S || dir == SS_S2C);
     ff_check(len > 0 && off == s->next[dir]);
+    if (z->dump)
+        fprintf(stderr, "gap  #%" PRIu64 " dir=%d off=%" PRIu64 " len=%" PRIu64 "\n", f->id, dir,
+                off, len);
     s->next[dir] += len;
     s->gap_bytes[dir] += len;
 }
@@ -111,6 +121,8 @@ static void ff_acked(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t off
     (void)frame;
     ff_check(dir == SS_C2S || dir == SS_S2C);
     ff_check(off > s->acked[dir] && off <= s->next[dir]);
+    if (z->dump)
+        fprintf(stderr, "ack  #%" PRIu64 " dir=%d off=%" PRIu64 "\n", f->id, dir, off);
     s->acked[dir] = off;
 }
 
@@ -122,6 +134,8 @@ static void ff_end(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss
     (void)ts;
     (void)frame;
     ff_check(why <= SS_END_EVICTED && (by == SS_C2S || by == SS_S2C));
+    if (z->dump)
+        fprintf(stderr, "end  #%" PRIu64 " why=%d by=%d\n", f->id, (int)why, (int)by);
     for (int d = 0; d < 2; d++) {
         ff_check(f->dir[d].bytes == s->data_bytes[d]);
         ff_check(f->dir[d].gap_bytes == s->gap_bytes[d]);
@@ -221,7 +235,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.dir_ooo_cap = 16 + (uint32_t)data[2] * 8;
     cfg.gap_after = 16 + (uint32_t)data[3] * 16;
     size_t nrec = (size - 4) / FF_REC;
-    struct ff z = {.nflows_max = nrec + 2};
+    struct ff z = {.nflows_max = nrec + 2, .dump = getenv("SEMISCOPE_FUZZ_DUMP") != NULL};
     z.flows = calloc(z.nflows_max, sizeof *z.flows);
     if (!z.flows)
         return 0;
@@ -244,6 +258,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (uint64_t id = 1; id <= z.last_id; id++)
         ff_check(z.flows[id].ended && !z.flows[id].open);
     ff_check(st.ooo_bytes_peak <= cfg.memcap);
+    if (z.dump)
+        fprintf(stderr, "stats: created=%" PRIu64 " evicted=%" PRIu64 " idle=%" PRIu64
+                " memcap_hit=%" PRIu64 " dir_cap_hit=%" PRIu64 " gaps=%" PRIu64
+                " retrans=%" PRIu64 " conflicts=%" PRIu64 " midstream=%" PRIu64 "\n",
+                st.flows_created, st.flows_max_hit, st.idle_expired, st.memcap_hit,
+                st.dir_ooo_cap_hit, st.gaps, st.retrans, st.overlap_conflicts,
+                st.midstream_pickups);
     ff_check(z.tainted || st.overlap_conflicts == 0);
     ss_flowtab_free(t);
     free(z.flows);

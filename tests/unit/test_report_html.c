@@ -109,9 +109,12 @@ static json_t *master0(void)
                         json_pack("{s:{s:i,s:s}}", "rpl_semi_sync_master_timeout", "value", 1500,
                                   "source", "variables.tsv"));
     json_object_set_new(m, "unprotected_transactions",
-                        json_pack("[{s:f,s:s,s:i},{s:f,s:s,s:i}]", "ts", T0 + 23, "file",
-                                  "master-bin.000001", "end_pos", 2100, "ts", T0 + 24, "file",
-                                  "master-bin.000001", "end_pos", 2200));
+                        json_pack("[{s:f,s:s,s:i,s:s},{s:f,s:s,s:i,s:s}]", "ts", T0 + 23,
+                                  "file", "master-bin.000001", "end_pos", 2100, "why",
+                                  "timed_out", "ts", T0 + 24, "file", "master-bin.000001",
+                                  "end_pos", 2200, "why", "committed_while_off"));
+    json_object_set_new(json_array_get(json_object_get(semi, "transitions"), 0), "approximate_s",
+                        json_real(0.45));
     json_object_set_new(m, "correlation",
                         json_pack("[{s:s,s:i,s:i,s:s},{s:s,s:i,s:i,s:s},{s:s,s:n,s:n,s:s}]",
                                   "variable", "Rpl_semi_sync_master_no_tx", "wire", 5, "server", 5,
@@ -253,6 +256,8 @@ static void test_full_document(void **state)
     /* Unprotected transactions and the merged timeline. */
     assert_non_null(strstr(html, "2 transactions committed without a replica's ack"));
     assert_non_null(strstr(html, "Timeout waiting for reply of binlog"));
+    assert_non_null(strstr(html, "By cause: 1 <span class=\"mono\">timed_out</span>, 1 "));
+    assert_non_null(strstr(html, "\xc2\xb1" "0.450 s</span>")); /* approximate transition time */
     /* Anomalies: non-zero only. */
     assert_non_null(strstr(html, "ack_unmatched"));
     assert_null(strstr(html, "ack_duplicate"));
@@ -412,6 +417,33 @@ static void test_wording(void **state)
     json_decref(doc);
 }
 
+/* Absurd numbers must not hang or break the page: times near 1e17 s (where t + 1 == t in a
+ * double's integer steps of the tick loop), huge and negative latencies and counts. */
+static void test_absurd_numbers(void **state)
+{
+    (void)state;
+    json_t *tl = json_pack("{s:f,s:[{s:f,s:f,s:f,s:f,s:f,s:f},{s:f,s:i,s:i,s:f,s:f,s:f}]}",
+                           "interval_s", 1e-300, "intervals", "start_ts", 1e17, "requests", 1e300,
+                           "acks", -5.0, "p50_us", -1.0, "p99_us", 1e300, "max_us", 1e308,
+                           "start_ts", 1e17 + 64, "requests", 1, "acks", 1, "p50_us", 0.0,
+                           "p99_us", 1e-300, "max_us", 3.0);
+    json_t *r = replica("10.0.0.2", json_integer(-3), json_true(), tl, json_array(), json_array());
+    json_object_set_new(r, "ack_latency_us", dist(-1, 1e300, 1e308));
+    json_t *m = json_pack("{s:s,s:[o],s:{s:s,s:s,s:[{s:f,s:s},{s:f,s:s}]}}", "endpoint", "x",
+                          "replicas", r, "semisync", "state_start", "on", "state_end", "off",
+                          "transitions", "ts", 1e17 + 3, "to", "off", "ts", -1e300, "to", "on");
+    json_t *doc = json_pack("{s:i,s:{s:f,s:f,s:f},s:[o]}", "schema_version", 1, "capture",
+                            "first_ts", 1e17, "last_ts", 1e17 + 128, "packets", -1.5, "masters",
+                            m);
+    assert_non_null(doc);
+    size_t len;
+    char *html = render(doc, &len);
+    assert_well_formed(html, len);
+    assert_true(len < 2 * 1024 * 1024);
+    free(html);
+    json_decref(doc);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -543,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_minimal_document),
         cmocka_unit_test(test_wording),
+        cmocka_unit_test(test_absurd_numbers),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_decimated_series),
         cmocka_unit_test(test_decimate),

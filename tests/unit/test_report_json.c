@@ -238,12 +238,13 @@ static json_t *state_json(const void *ctx, const struct ss_endpoint *m)
     (void)m;
     assert_string_equal(ctx, "state");
     return json_pack("{s:{s:s,s:s,s:[{s:f,s:s,s:s,s:s}]},s:{s:i,s:i,s:n},s:n,"
-                     "s:{s:{s:i,s:s}},s:[],s:s}",
+                     "s:{s:{s:i,s:s}},s:{s:i,s:[]},s:s}",
                      "semisync", "state_start", "on", "state_end", "off", "transitions", "ts",
                      1795314536.0, "to", "off", "position", "master-bin.000001:6419", "reason",
                      "waited 10 s", "counters", "yes_tx", 5, "no_tx", 1, "tx_waits",
                      "commit_wait_us", "parameters", "timeout_ms", "value", 10000, "source",
-                     "default", "unprotected_transactions", "endpoint", "evil");
+                     "default", "unprotected_transactions", "count", 0, "list", "endpoint",
+                     "evil");
 }
 
 static json_t *pm_json(const void *ctx, const struct ss_endpoint *m)
