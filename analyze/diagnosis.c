@@ -12,8 +12,8 @@
 #define EVID 1400
 #define REM 900
 
-static int add_diag(struct pm_ctx *c, const char *sev, const char *cause, const char *evidence,
-                    const char *remedy)
+int pm_add_diag(struct pm_ctx *c, const char *sev, const char *cause, const char *evidence,
+                const char *remedy)
 {
     json_t *d = json_object();
     if (!d)
@@ -35,11 +35,33 @@ static bool is_state(const char *s, const char *want)
     return strcasecmp(s, want) == 0;
 }
 
-static void replica_name(const struct pm_repl *r, char *buf, size_t n)
+void pm_replica_name(const struct pm_repl *r, char *buf, size_t n)
 {
     snprintf(buf, n, "%s", r->address);
     if (r->server_id >= 0)
         pm_appendf(buf, n, " (server_id %lld)", (long long)r->server_id);
+}
+
+const char *pm_times(uint32_t n, char *buf, size_t size)
+{
+    if (n == 1)
+        return "once";
+    if (n == 2)
+        return "twice";
+    snprintf(buf, size, "%u times", n);
+    return buf;
+}
+
+/* The server's Rpl_semi_sync_master_clients at the capture's end (the first sample at or after
+ * it, else the last before it). */
+static bool server_clients_end(const struct pm_ctx *c, int64_t *v)
+{
+    struct ss_sv_span sp;
+    if (!c->st || !ss_status_samples_span(c->st, SS_SV_CLIENTS, pm_to_server(c, c->w0),
+                                          pm_to_server(c, c->w1), &sp))
+        return false;
+    *v = sp.to_value;
+    return true;
 }
 
 /* Server-clock bounds of the window: the logs and samples are in the server's clock. */
@@ -113,7 +135,7 @@ static int rule_master_disabled(struct pm_ctx *c, bool *fired)
     if (c->names.both)
         pm_appendf(rem, sizeof(rem), " (MySQL before 8.0.26 or with the old plugin: "
                                      "rpl_semi_sync_master_enabled)");
-    return add_diag(c, "critical",
+    return pm_add_diag(c, "critical",
                     "semisync is disabled on the master: commits never wait for a replica", ev,
                     rem);
 }
@@ -156,7 +178,7 @@ static int rule_replica_async(struct pm_ctx *c, bool *fired)
             continue;
         *fired = true;
         char who[96], ev[EVID] = "", rem[REM], cause[300], t[24];
-        replica_name(r, who, sizeof(who));
+        pm_replica_name(r, who, sizeof(who));
         if (r->semisync == 0)
             snprintf(ev, sizeof(ev), "wire: %lld events sent to %s without the 0xEF semisync "
                                      "header; %lld acks",
@@ -178,7 +200,7 @@ static int rule_replica_async(struct pm_ctx *c, bool *fired)
         if (c->names.both)
             pm_appendf(rem, sizeof(rem), " (MySQL before 8.0.26: rpl_semi_sync_slave_enabled, "
                                          "STOP SLAVE IO_THREAD, START SLAVE IO_THREAD)");
-        int rc = add_diag(c, semi < c->wait_count ? "critical" : "warning", cause, ev, rem);
+        int rc = pm_add_diag(c, semi < c->wait_count ? "critical" : "warning", cause, ev, rem);
         if (rc)
             return rc;
     }
@@ -250,7 +272,7 @@ static void classify_episode(const struct pm_ctx *c, struct off_ep *ep)
         if (r->semisync != 1)
             continue;
         char who[96];
-        replica_name(r, who, sizeof(who));
+        pm_replica_name(r, who, sizeof(who));
         tmp[0] = '\0';
         int s = connected_at(c, r, t, tmp, sizeof(tmp));
         if (s < 0)
@@ -420,7 +442,7 @@ static int rule_off(struct pm_ctx *c, bool *fired)
                               : "the cause is not visible in this data",
                  recovered ? " (it came back ON)" : "; it is still OFF at the end");
         remedy_for(c, cause, rem, sizeof(rem));
-        int rc = add_diag(c, recovered ? "warning" : "critical", cause_s, ev, rem);
+        int rc = pm_add_diag(c, recovered ? "warning" : "critical", cause_s, ev, rem);
         if (rc)
             return rc;
     }
@@ -446,7 +468,7 @@ static int rule_replica_gone(struct pm_ctx *c, bool *fired)
             continue;
         *fired = true;
         char who[96], ev[EVID], cause[300], rem[REM];
-        replica_name(r, who, sizeof(who));
+        pm_replica_name(r, who, sizeof(who));
         snprintf(ev, sizeof(ev), "%s %s; no new dump connection until the end of the capture", who,
                  how);
         if (r->acks >= 0)
@@ -461,7 +483,7 @@ static int rule_replica_gone(struct pm_ctx *c, bool *fired)
                  r->address, c->names.show_replica, c->names.start_io);
         pm_appendf(ev, sizeof(ev), "; %lld semisync replica(s) left, the master waits for %lld",
                    (long long)left, (long long)c->wait_count);
-        int rc = add_diag(c, left < c->wait_count ? "critical" : "warning", cause, ev, rem);
+        int rc = pm_add_diag(c, left < c->wait_count ? "critical" : "warning", cause, ev, rem);
         if (rc)
             return rc;
     }
@@ -495,7 +517,7 @@ static int rule_clients(struct pm_ctx *c, bool *fired)
              c->names.show_replica, c->names.start_io, c->names.slave_enabled,
              c->flavor == 2 ? "the number of replicas the master waits for (MariaDB waits for one)"
                             : c->names.wait_count);
-    return add_diag(c, "critical", cause, ev, rem);
+    return pm_add_diag(c, "critical", cause, ev, rem);
 }
 
 /* ---- rule: one replica's ack latency -------------------------------------------------------- */
@@ -539,7 +561,7 @@ static int rule_latency(struct pm_ctx *c, bool *fired)
         if (r->semisync != 1 || r->p50_us < 0)
             continue;
         char who[96], ev[EVID] = "", rem[REM], cause[300];
-        replica_name(r, who, sizeof(who));
+        pm_replica_name(r, who, sizeof(who));
         int64_t med = m >= 2 ? p50s[(m - 1) / 2] : -1;
         if (med == r->p50_us && m >= 2)
             med = p50s[0]; /* compare against the others: the fastest one */
@@ -565,7 +587,7 @@ static int rule_latency(struct pm_ctx *c, bool *fired)
         if (c->wait_count <= 1 && m >= 2)
             pm_appendf(ev, sizeof(ev), "; commits wait for the fastest ack, so it matters when "
                                        "the other replicas are gone");
-        int rc = add_diag(c, "warning", cause, ev, rem);
+        int rc = pm_add_diag(c, "warning", cause, ev, rem);
         if (rc)
             return rc;
     }
@@ -608,7 +630,7 @@ static int rule_log_errors(struct pm_ctx *c, bool *fired)
         char ev[EVID], t[24];
         snprintf(ev, sizeof(ev), "log: %u line(s), the first at %s: %.150s", cnt,
                  t_str(first->ts_ns, t, sizeof(t)), first->raw);
-        int rc = add_diag(c, rules[k].sev, rules[k].cause, ev, rules[k].remedy);
+        int rc = pm_add_diag(c, rules[k].sev, rules[k].cause, ev, rules[k].remedy);
         if (rc)
             return rc;
     }
@@ -646,7 +668,7 @@ static int rule_healthy(struct pm_ctx *c)
     }
     if (c->st)
         pm_appendf(ev, sizeof(ev), "; %u correlation row(s) differ", differ);
-    return add_diag(c, "info", "nothing wrong found: semisync worked during this capture", ev,
+    return pm_add_diag(c, "info", "nothing wrong found: semisync worked during this capture", ev,
                     "none needed");
 }
 
@@ -660,7 +682,7 @@ static int rule_after_fix(struct pm_ctx *c)
              c->names.status_like, c->names.st_master, c->names.st_master,
              (long long)c->wait_count, c->names.st_master, c->names.status_like,
              c->names.st_slave);
-    return add_diag(c, "info", "after the fix, verify", "", rem);
+    return pm_add_diag(c, "info", "after the fix, verify", "", rem);
 }
 
 int pm_diagnose(struct pm_ctx *c)

@@ -25,6 +25,8 @@ struct pm_tr {
 struct pm_conn {           /* one dump connection of a replica, when the report lists them */
     int64_t start_ns, end_ns; /* end 0: still open at the end of the capture */
     char how[24];          /* "fin", "rst", "idle", … as the report says; "" unknown */
+    int64_t thread_id;     /* the master's connection id (the log's thread), -1 unknown */
+    bool midstream;        /* already running when the capture started */
 };
 
 struct pm_repl {
@@ -36,6 +38,7 @@ struct pm_repl {
     int64_t net_p50_us, repl_p50_us;         /* network / replica parts, -1 unknown */
     int64_t retransmissions, zero_windows;   /* -1 unknown */
     int64_t kill_connections;                /* its own KILL connections (IO thread stops) */
+    int64_t released;                        /* commits its ack released first, -1 unknown */
     int64_t first_p50_us, last_p50_us;       /* from the per-interval timeline, -1 unknown */
     struct pm_conn conns[8];
     uint32_t n_conns;
@@ -68,6 +71,8 @@ struct pm_ctx {
     int enabled;                             /* parameters.enabled: 1, 0, -1 unknown */
     const char *enabled_src;                 /* its source ("option", "file", …), borrowed */
     int64_t unprotected;                     /* transactions committed while OFF, -1 unknown */
+    int64_t while_disabled;                  /* transactions committed while disabled, -1 */
+    int64_t commit_wait_p50_us;              /* the master's commit waits, -1 unknown */
     bool midstream;
     /* clock offset: server clock − capture clock */
     bool have_offset;
@@ -98,5 +103,22 @@ int64_t pm_to_server(const struct pm_ctx *c, int64_t capture_ns);
 
 /* diagnosis.c */
 int pm_diagnose(struct pm_ctx *c);
+int pm_add_diag(struct pm_ctx *c, const char *sev, const char *cause, const char *evidence,
+                const char *remedy);
+/* "10.0.0.2 (server_id 2)" */
+void pm_replica_name(const struct pm_repl *r, char *buf, size_t n);
+/* "once", "twice", "3 times" */
+const char *pm_times(uint32_t n, char *buf, size_t size);
+
+/* pm_replica_rules.c */
+/* Whether replica r was connected at capture time t: 1 yes, 0 no (`how` says since when and how
+ * it left), -1 unknown. From the wire's connections, else the log's dump start/stop lines. */
+int pm_connected_at(const struct pm_ctx *c, const struct pm_repl *r, int64_t t, char *how,
+                    size_t n);
+/* A semisync replica that left and did not come back; replicas that reconnected (info). */
+int pm_rule_replica_gone(struct pm_ctx *c);
+int pm_rule_reconnects(struct pm_ctx *c);
+/* Semisync replicas still connected at the end of the capture. */
+int64_t pm_semisync_left(const struct pm_ctx *c);
 
 #endif

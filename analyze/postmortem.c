@@ -235,6 +235,8 @@ static void conns_of(struct pm_repl *p, const json_t *r)
         k->start_ns = pm_jts(json_object_get(e, "first_ts"));
         const char *end = pm_jstr(e, "end", "");
         snprintf(k->how, sizeof(k->how), "%s", end);
+        k->thread_id = pm_jint(e, "thread_id", -1);
+        k->midstream = json_is_true(json_object_get(e, "midstream"));
         bool open = !strcmp(end, "open") || !strcmp(end, "capture") || !end[0];
         k->end_ns = open ? 0 : pm_jts(json_object_get(e, "last_ts"));
     }
@@ -260,6 +262,14 @@ static void replicas_of(struct pm_ctx *c)
         p->acks = pm_jint(r, "acks", -1);
         p->unanswered = pm_jint(r, "requests_unanswered", -1);
         p->kill_connections = pm_jint(r, "kill_connections", -1);
+        p->released = -1;
+        if (p->server_id >= 0) { /* semisync.released_by_server_id {"2": 39, …} */
+            char key[24];
+            snprintf(key, sizeof(key), "%lld", (long long)p->server_id);
+            p->released = pm_jint(json_object_get(json_object_get(c->m, "semisync"),
+                                                  "released_by_server_id"),
+                                  key, -1);
+        }
         p->p50_us = lat(r, "ack_latency_us", "p50");
         p->p99_us = lat(r, "ack_latency_us", "p99");
         p->max_us = lat(r, "ack_latency_us", "max");
@@ -360,6 +370,8 @@ static void extract(struct pm_ctx *c)
     params_of(c);
     /* {count, list: [{ts, position, gtid, why, approximate_s}]} */
     c->unprotected = pm_jint(json_object_get(c->m, "unprotected_transactions"), "count", -1);
+    c->while_disabled = pm_jint(json_object_get(semi, "transactions"), "while_disabled", -1);
+    c->commit_wait_p50_us = pm_jint(json_object_get(c->m, "commit_wait_us"), "p50", -1);
     if (json_is_true(json_object_get(c->m, "midstream")))
         c->midstream = true;
     window_of(c);

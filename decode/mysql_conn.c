@@ -362,6 +362,22 @@ static void sync_stream_info(struct ss_conn *c)
     c->info.checksum_alg = ss_binlog_stream_alg(&c->bs);
 }
 
+/* Without the greeting (a mid-stream capture) the events still tell the server: a FORMAT_DESCRIPTION
+ * carries the version string, and only MariaDB sends event types 160 and up. */
+static void learn_flavor(struct ss_conn *c, const struct ss_event *ev)
+{
+    if (c->info.flavor != SS_FLAVOR_UNKNOWN)
+        return;
+    if (ev->h.type == SS_EV_FORMAT_DESCRIPTION && ev->u.fde.server_version[0]) {
+        const char *shown;
+        c->info.flavor = ss_version_flavor(ev->u.fde.server_version, &shown);
+        if (!c->info.server_version[0])
+            snprintf(c->info.server_version, sizeof(c->info.server_version), "%s", shown);
+    } else if (ev->h.type >= SS_EV_MARIA_ANNOTATE_ROWS && ss_binlog_type_known(ev->h.type)) {
+        c->info.flavor = SS_FLAVOR_MARIADB;
+    }
+}
+
 /* The end of an event packet; `probe` while the connection's state is unknown. Returns false
  * when the packet is not an event after all (probe mode). */
 static bool on_event(struct ss_conn *c, const struct conn_dir *d, bool probe, uint64_t end_off,
@@ -383,6 +399,7 @@ static bool on_event(struct ss_conn *c, const struct conn_dir *d, bool probe, ui
         c->roles_fixed = true;
     }
     sync_stream_info(c);
+    learn_flavor(c, &m.u.ev);
     emit(c, &m);
     return true;
 }
