@@ -233,6 +233,7 @@ static long conn_record_new(struct ss_analysis *a, struct ss_replica *r, const s
     c->client = m->conn->client;
     c->thread_id = m->conn->thread_id;
     c->semisync = -1;
+    c->closed_by_master = -1;
     c->first_ts_ns = m->ts_ns;
     c->first_frame = m->frame;
     return (long)r->pub.nconns++;
@@ -364,12 +365,16 @@ static void kill_count(struct ss_analysis *a, const struct ss_conn_info *ci)
 
 /* ended: the decoder reported the connection's end (why); false when the analysis closes it. */
 static void stream_close(struct ss_analysis *a, struct ss_stream *s, uint64_t ts_ns,
-                         enum ss_unanswered_until until, bool ended, enum ss_end_reason why)
+                         enum ss_unanswered_until until, bool ended, enum ss_end_reason why,
+                         int by_master)
 {
     ss_ackm_close(a, s, ts_ns, until);
     if (s->rep && s->rec >= 0 && ended) {
         s->rep->conns[s->rec].ended = true;
         s->rep->conns[s->rec].end_reason = why;
+        /* Who hung up tells a stopped IO thread (replica) from a killed dump thread (master). */
+        s->rep->conns[s->rec].closed_by_master =
+            why == SS_END_FIN || why == SS_END_RST ? by_master : -1;
     }
     stream_remove(a, s);
     free(s->q);
@@ -417,7 +422,7 @@ void ss_analysis_msg(struct ss_analysis *a, const struct ss_msg *m)
             stream_close(a, s, m->ts_ns,
                          m->u.end.why == SS_END_CAPTURE ? SS_UNANSWERED_CAPTURE_END
                                                         : SS_UNANSWERED_STREAM_END,
-                         true, m->u.end.why);
+                         true, m->u.end.why, m->u.end.by_server ? 1 : 0);
         } else if (ci->is_kill_only) {
             kill_count(a, ci);
         }
@@ -536,7 +541,7 @@ static void close_open_streams(struct ss_analysis *a, uint64_t ts_ns)
             struct ss_stream *s = NULL;
             for (size_t j = 0; j < a->nslots && !s; j++)
                 s = a->slots[j];
-            stream_close(a, s, ts_ns, SS_UNANSWERED_CAPTURE_END, false, SS_END_CAPTURE);
+            stream_close(a, s, ts_ns, SS_UNANSWERED_CAPTURE_END, false, SS_END_CAPTURE, -1);
         }
         return;
     }
@@ -545,7 +550,7 @@ static void close_open_streams(struct ss_analysis *a, uint64_t ts_ns)
             v[n++] = a->slots[j];
     qsort(v, n, sizeof(*v), stream_seq_cmp);
     for (size_t i = 0; i < n; i++)
-        stream_close(a, v[i], ts_ns, SS_UNANSWERED_CAPTURE_END, false, SS_END_CAPTURE);
+        stream_close(a, v[i], ts_ns, SS_UNANSWERED_CAPTURE_END, false, SS_END_CAPTURE, -1);
     free(v);
 }
 

@@ -299,10 +299,8 @@ static void counter_reasons(const struct pm_ctx *c, enum ss_sv_id id, int64_t di
         break;
     case SS_SV_TX_WAITS:
         if (diff > 0)
-            pm_appendf(v, n, "; the server counts only commits that had to wait: one whose ack "
-                             "had already arrived when it began to wait (common with fast "
-                             "replicas and group commit) is not counted, and the wire cannot "
-                             "tell the two apart");
+            pm_appendf(v, n, ": expected, the server skips a commit whose ack had already "
+                             "arrived when it began to wait; the wire cannot tell those apart");
         break;
     case SS_SV_NO_TIMES:
         if (diff < 0)
@@ -340,21 +338,20 @@ static void wait_time_verdict(const struct pm_ctx *c, int64_t wv, int64_t sv, ch
     double rel = sv ? (double)(wv - sv) / (double)sv : (wv ? 1.0 : 0.0);
     if (rel < 0)
         rel = -rel;
-    if (rel <= c->cfg->tx_wait_time_tolerance)
-        snprintf(v, n, "matches within %.0f%% (approximate: the master's wait also includes its "
-                       "own time before the event leaves)",
+    if (wv == sv)
+        snprintf(v, n, "matches");
+    else if (rel <= c->cfg->tx_wait_time_tolerance)
+        snprintf(v, n, "matches within %.0f%% (approximate: the server also times its own work "
+                       "around the wait)",
                  rel * 100);
     else if (wv < sv)
-        snprintf(v, n, "differs by %+lld us (%.0f%%): expected, the server times each wait from "
-                       "inside the commit (including its own work before the event leaves and "
-                       "after the ack arrives), the wire only from the event's send to the ack",
+        snprintf(v, n, "differs by %+lld us (%.0f%%): expected, the server also times its own "
+                       "work around the wait; the wire sees only event sent -> ack",
                  (long long)(wv - sv), rel * 100);
     else
         snprintf(v, n, "differs by %+lld us (%.0f%%): expected, the server times only the "
-                       "commits that had to wait (tx_waits), each from when it began waiting, "
-                       "while the wire charges every transaction from its event's send to the "
-                       "ack; with group commit most transactions of a group are already "
-                       "covered when they start to wait",
+                       "commits that waited (tx_waits), each from when it began to wait; the "
+                       "wire charges every transaction from its event's send",
                  (long long)(wv - sv), rel * 100);
 }
 
@@ -457,7 +454,9 @@ static int transitions_row(struct pm_ctx *c, const struct srv_window *w)
         snprintf(v, sizeof(v), "matches");
     else
         snprintf(v, sizeof(v), "differs by %+lld", (long long)(wire_off - srv));
-    if (have_st && c->el)
+    if (have_st && c->el && log_off == srv && wire_known)
+        pm_appendf(v, sizeof(v), " (the error log agrees)");
+    else if (have_st && c->el)
         pm_appendf(v, sizeof(v), "; the error log says switched OFF %lld time(s)",
                    (long long)log_off);
     else if (!have_st && have)

@@ -9,7 +9,7 @@
 #include "pm_priv.h"
 #include "semiscope/status.h"
 
-#define EVID 1400
+#define EVID 2000
 #define REM 900
 
 int pm_add_diag(struct pm_ctx *c, const char *sev, const char *cause, const char *evidence,
@@ -33,6 +33,16 @@ static const char *t_str(int64_t ns, char *buf, size_t n)
 static bool is_state(const char *s, const char *want)
 {
     return strcasecmp(s, want) == 0;
+}
+
+char *pm_log_time(const struct pm_ctx *c, const struct ss_el_record *r, char *buf, size_t n)
+{
+    int64_t t = pm_to_capture(c, r->ts_ns);
+    pm_fmt_time(t, false, buf, n);
+    /* a whole-second log time, unshifted: its milliseconds are unknown, not zero */
+    if (r->ts_res_ns >= 1000000000 && t == r->ts_ns && strlen(buf) > 8)
+        buf[8] = '\0';
+    return buf;
 }
 
 void pm_replica_name(const struct pm_repl *r, char *buf, size_t n)
@@ -64,69 +74,86 @@ static bool server_clients_end(const struct pm_ctx *c, int64_t *v)
     return true;
 }
 
-/* Server-clock bounds of the window: the logs and samples are in the server's clock. */
-static int64_t srv(const struct pm_ctx *c, int64_t capture_ns)
-{
-    return c->have_offset ? capture_ns + (int64_t)(c->offset_s * 1e9) : capture_ns;
-}
-
 static bool in_window(const struct pm_ctx *c, int64_t server_ns, double slack_s)
 {
     int64_t s = (int64_t)(slack_s * 1e9);
-    return server_ns >= srv(c, c->w0) - s && server_ns <= srv(c, c->w1) + s;
+    return server_ns >= pm_to_server(c, c->w0) - s && server_ns <= pm_to_server(c, c->w1) + s;
 }
 
 /* ---- rule: semisync disabled on the master --------------------------------------------------- */
 
-static int rule_master_disabled(struct pm_ctx *c, bool *fired)
+/* The variables say rpl_semi_sync_master_enabled=OFF at the end of the window (or, for a
+ * variables file taken outside it, in its last sample). */
+static bool vars_disabled(const struct pm_ctx *c, int64_t *since)
 {
-    char ev[EVID] = "", t[24];
-    bool wire = is_state(c->state_start, "disabled") || is_state(c->state_end, "disabled");
-    if (wire) {
-        int64_t ev_n = 0, semi = 0;
-        for (uint32_t i = 0; i < c->n_repl; i++)
-            if (c->repl[i].semisync == 1) {
-                semi++;
-                ev_n += c->repl[i].events > 0 ? c->repl[i].events : 0;
-            }
-        pm_appendf(ev, sizeof(ev), "wire: %lld semisync replica(s) received %lld events with the "
-                                   "semisync header and not one ack request (state %s -> %s)",
-                   (long long)semi, (long long)ev_n, c->state_start, c->state_end);
-    }
-    int64_t en, since;
-    bool var_off = c->st && ss_status_samples_value_at(c->st, SS_SV_VAR_ENABLED,
-                                                       srv(c, c->w1), &en, &since) && en == 0;
-    if (!var_off && c->st && ss_status_samples_has(c->st, SS_SV_VAR_ENABLED) &&
-        c->st->series[SS_SV_VAR_ENABLED].last.value == 0) {
-        var_off = true; /* a variables file taken outside the capture window */
-        since = c->st->series[SS_SV_VAR_ENABLED].last.ts_ns;
-    }
-    if (var_off)
-        pm_appendf(ev, sizeof(ev), "%svariables: %s=OFF (sample at %s)", ev[0] ? "; " : "",
-                   c->st->series[SS_SV_VAR_ENABLED].spelling, t_str(since, t, sizeof(t)));
+    int64_t en;
+    if (!c->st || !ss_status_samples_has(c->st, SS_SV_VAR_ENABLED))
+        return false;
+    if (ss_status_samples_value_at(c->st, SS_SV_VAR_ENABLED, pm_to_server(c, c->w1), &en, since))
+        return en == 0;
+    *since = c->st->series[SS_SV_VAR_ENABLED].last.ts_ns;
+    return c->st->series[SS_SV_VAR_ENABLED].last.value == 0;
+}
+
+static const struct ss_el_record *log_disabled(const struct pm_ctx *c)
+{
     const struct ss_el_record *dis = NULL;
     for (uint32_t i = 0; c->el && i < c->el->n; i++) {
         const struct ss_el_record *r = &c->el->recs[i];
-        if (r->kind == SS_EL_DISABLED && r->ts_ns <= srv(c, c->w1))
+        if (r->ts_ns > pm_to_server(c, c->w1))
+            break;
+        if (r->kind == SS_EL_DISABLED)
             dis = r;
-        else if (r->kind == SS_EL_ENABLED && r->ts_ns <= srv(c, c->w1))
+        else if (r->kind == SS_EL_ENABLED)
             dis = NULL;
     }
+    return dis;
+}
+
+static int rule_master_disabled(struct pm_ctx *c)
+{
+    char ev[EVID] = "", t[24];
+    bool wire = is_state(c->state_start, "disabled") || is_state(c->state_end, "disabled");
+    int64_t semi = 0, ev_n = 0;
+    for (uint32_t i = 0; i < c->n_repl; i++)
+        if (c->repl[i].semisync == 1) {
+            semi++;
+            ev_n += c->repl[i].events > 0 ? c->repl[i].events : 0;
+        }
+    if (wire)
+        pm_appendf(ev, sizeof(ev), "wire: %lld semisync replica(s) received %lld events with the "
+                                   "semisync header and not one ack request (state %s -> %s)",
+                   (long long)semi, (long long)ev_n, c->state_start, c->state_end);
+    int64_t since = 0;
+    bool var_off = vars_disabled(c, &since);
+    if (var_off)
+        pm_appendf(ev, sizeof(ev), "%svariables: %s=OFF (sample at %s)", ev[0] ? "; " : "",
+                   c->st->series[SS_SV_VAR_ENABLED].spelling,
+                   t_str(pm_to_capture(c, since), t, sizeof(t)));
+    const struct ss_el_record *dis = log_disabled(c);
     if (dis)
         pm_appendf(ev, sizeof(ev), "%slog: semisync disabled on the master at %s",
-                   ev[0] ? "; " : "", t_str(dis->ts_ns, t, sizeof(t)));
-    int64_t st_end;
+                   ev[0] ? "; " : "", pm_log_time(c, dis, t, sizeof(t)));
+    struct ss_sv_span sp;
     if ((var_off || dis) && c->st &&
-        ss_status_samples_value_at(c->st, SS_SV_STATUS, srv(c, c->w1), &st_end, &since))
+        ss_status_samples_span(c->st, SS_SV_STATUS, pm_to_server(c, c->w0),
+                               pm_to_server(c, c->w1), &sp))
         pm_appendf(ev, sizeof(ev), "; status: %sstatus=%s", c->names.st_master,
-                   st_end ? "ON" : "OFF");
+                   sp.to_value ? "ON" : "OFF");
     bool param_off = c->enabled == 0 && !var_off;
     if (param_off)
         pm_appendf(ev, sizeof(ev), "%sparameters: enabled=OFF (source: %s)", ev[0] ? "; " : "",
                    c->enabled_src && c->enabled_src[0] ? c->enabled_src : "report");
     if (!wire && !var_off && !dis && !param_off)
         return SS_OK;
-    *fired = true;
+    if (c->while_disabled > 0)
+        pm_appendf(ev, sizeof(ev), "; %lld transaction(s) committed without waiting for any "
+                                   "replica",
+                   (long long)c->while_disabled);
+    if (semi > 0)
+        pm_appendf(ev, sizeof(ev), "; the replicas are ready: %lld of them asked for semisync "
+                                   "(%s=ON), only the master side is off",
+                   (long long)semi, c->names.slave_enabled);
     char rem[REM];
     snprintf(rem, sizeof(rem),
              "on the master: SET GLOBAL %s=1; and set %s=ON in the [mysqld] section of its "
@@ -136,14 +163,15 @@ static int rule_master_disabled(struct pm_ctx *c, bool *fired)
         pm_appendf(rem, sizeof(rem), " (MySQL before 8.0.26 or with the old plugin: "
                                      "rpl_semi_sync_master_enabled)");
     return pm_add_diag(c, "critical",
-                    "semisync is disabled on the master: commits never wait for a replica", ev,
-                    rem);
+                       "semisync is disabled on the master: commits never wait for a replica",
+                       ev, rem);
 }
 
 /* ---- rule: a replica streaming without the semisync header ----------------------------------- */
 
 /* A server_id the log shows starting a dump without semisync, with no semi-sync start beside it. */
-static bool log_async_dump(const struct pm_ctx *c, int64_t sid, int64_t *when)
+static bool log_async_dump(const struct pm_ctx *c, int64_t sid,
+                           const struct ss_el_record **when)
 {
     const struct ss_el_record *last_plain = NULL, *last_semi = NULL;
     for (uint32_t i = 0; c->el && i < c->el->n; i++) {
@@ -161,22 +189,22 @@ static bool log_async_dump(const struct pm_ctx *c, int64_t sid, int64_t *when)
     if (last_semi && last_semi->thread_id == last_plain->thread_id &&
         last_semi->ts_ns >= last_plain->ts_ns)
         return false;
-    *when = last_plain->ts_ns;
+    *when = last_plain;
     return true;
 }
 
-static int rule_replica_async(struct pm_ctx *c, bool *fired)
+static int rule_replica_async(struct pm_ctx *c)
 {
-    int64_t semi = 0;
+    int64_t semi = 0, srv_clients = -1;
     for (uint32_t i = 0; i < c->n_repl; i++)
         semi += c->repl[i].semisync == 1;
+    bool have_clients = server_clients_end(c, &srv_clients);
     for (uint32_t i = 0; i < c->n_repl; i++) {
         const struct pm_repl *r = &c->repl[i];
-        int64_t when = 0;
-        bool log_async = r->server_id >= 0 && log_async_dump(c, r->server_id, &when);
+        const struct ss_el_record *when_rec = NULL;
+        bool log_async = r->server_id >= 0 && log_async_dump(c, r->server_id, &when_rec);
         if (r->semisync != 0 && !(r->semisync == -1 && log_async))
             continue;
-        *fired = true;
         char who[96], ev[EVID] = "", rem[REM], cause[300], t[24];
         pm_replica_name(r, who, sizeof(who));
         if (r->semisync == 0)
@@ -185,12 +213,23 @@ static int rule_replica_async(struct pm_ctx *c, bool *fired)
                      (long long)r->events, who, (long long)(r->acks > 0 ? r->acks : 0));
         if (log_async)
             pm_appendf(ev, sizeof(ev), "%slog: its binlog dump started at %s without semi-sync",
-                       ev[0] ? "; " : "", t_str(when, t, sizeof(t)));
-        pm_appendf(ev, sizeof(ev), "; %lld other semisync replica(s), the master waits for %lld",
-                   (long long)semi, (long long)c->wait_count);
+                       ev[0] ? "; " : "", pm_log_time(c, when_rec, t, sizeof(t)));
+        if (have_clients)
+            pm_appendf(ev, sizeof(ev), "; status: %sclients=%lld", c->names.st_master,
+                       (long long)srv_clients);
+        if (semi >= c->wait_count)
+            pm_appendf(ev, sizeof(ev), "; semisync still works through the %lld other semisync "
+                                       "replica(s) (the master waits for %lld ack(s)), with %s "
+                                       "spare",
+                       (long long)semi, (long long)c->wait_count,
+                       semi > c->wait_count ? "less" : "no");
+        else
+            pm_appendf(ev, sizeof(ev), "; only %lld semisync replica(s), the master waits for "
+                                       "%lld ack(s)",
+                       (long long)semi, (long long)c->wait_count);
         snprintf(cause, sizeof(cause),
-                 "replica %s streams without semisync (its %s is OFF): it never acks, so it does "
-                 "not protect commits",
+                 "replica %s replicates without semisync (its %s is OFF): it never acks, so it "
+                 "protects no commit",
                  who, c->names.slave_enabled);
         snprintf(rem, sizeof(rem),
                  "on replica %s: SET GLOBAL %s=1; %s; %s; and set %s=ON in its configuration "
@@ -214,115 +253,62 @@ struct off_ep {
     int64_t back_on;     /* capture clock, 0 never */
     char src[400];       /* what showed it */
     int cause;           /* 0 unknown, 1 all disconnected, 2 connected but no ack */
-    char detail[600];
+    bool all_killed;     /* cause 1: every replica gone had killed its own dump thread */
+    char detail[700];
 };
 
-/* Whether semisync replica r was connected at capture time t: 1 yes, 0 no (why in `how`), -1
- * unknown. */
-static int connected_at(const struct pm_ctx *c, const struct pm_repl *r, int64_t t, char *how,
-                        size_t n)
+static void connected_detail(const struct pm_repl *r, char *d, size_t n)
 {
-    char tb[24];
-    if (r->n_conns > 0) {
-        const struct pm_conn *last_end = NULL;
-        for (uint32_t k = 0; k < r->n_conns; k++) {
-            const struct pm_conn *cn = &r->conns[k];
-            if (cn->start_ns <= t && (cn->end_ns == 0 || cn->end_ns > t))
-                return 1;
-            if (cn->end_ns && cn->end_ns <= t && (!last_end || cn->end_ns > last_end->end_ns))
-                last_end = cn;
-        }
-        if (last_end) {
-            snprintf(how, n, "disconnected at %s (wire%s%s)",
-                     t_str(last_end->end_ns, tb, sizeof(tb)), last_end->how[0] ? ": " : "",
-                     last_end->how);
-            if (r->kill_connections > 0)
-                pm_appendf(how, n, ", after it sent KILL for its own dump thread: its IO thread "
-                                   "was stopped");
-            return 0;
-        }
-    }
-    /* the log: the last start/stop of a semi-sync dump for this server_id before t */
-    const struct ss_el_record *last = NULL;
-    int64_t ts = srv(c, t);
-    for (uint32_t i = 0; c->el && r->server_id >= 0 && i < c->el->n; i++) {
-        const struct ss_el_record *e = &c->el->recs[i];
-        if (e->server_id != r->server_id || e->ts_ns > ts || e->semisync == 0)
-            continue;
-        if (e->kind == SS_EL_DUMP_START || e->kind == SS_EL_DUMP_STOP)
-            last = e;
-    }
-    if (!last)
-        return -1;
-    if (last->kind == SS_EL_DUMP_START)
-        return 1;
-    snprintf(how, n, "its semi-sync binlog dump stopped at %s (log)",
-             t_str(last->ts_ns, tb, sizeof(tb)));
-    return 0;
+    if (r->unanswered > 0)
+        pm_appendf(d, n, " with %lld request(s) never acked", (long long)r->unanswered);
+    if (r->retransmissions > 0)
+        pm_appendf(d, n, ", %lld retransmission(s)", (long long)r->retransmissions);
+    if (r->zero_windows > 0)
+        pm_appendf(d, n, ", %lld zero-window advertisement(s)", (long long)r->zero_windows);
+    if (r->repl_p50_us >= 0 && r->net_p50_us >= 0)
+        pm_appendf(d, n, ", ack latency p50 %.2f ms network + %.2f ms replica",
+                   (double)r->net_p50_us / 1000, (double)r->repl_p50_us / 1000);
 }
 
 static void classify_episode(const struct pm_ctx *c, struct off_ep *ep)
 {
     /* The commit that timed out started one timeout before the switch. */
     int64_t t = ep->t - c->timeout_ms * 1000000;
-    int known = 0, gone = 0, conn = 0;
-    char tmp[200];
+    int known = 0, gone = 0, conn = 0, killed = 0;
+    char tmp[300], who[96];
+    pm_appendf(ep->detail, sizeof(ep->detail), "at %s, when the commit began to wait: ",
+               t_str(t, tmp, sizeof(tmp)));
     for (uint32_t i = 0; i < c->n_repl; i++) {
         const struct pm_repl *r = &c->repl[i];
         if (r->semisync != 1)
             continue;
-        char who[96];
         pm_replica_name(r, who, sizeof(who));
         tmp[0] = '\0';
-        int s = connected_at(c, r, t, tmp, sizeof(tmp));
+        int s = pm_connected_at(c, r, t, tmp, sizeof(tmp));
         if (s < 0)
             continue;
         known++;
         if (s == 0) {
             gone++;
-            pm_appendf(ep->detail, sizeof(ep->detail), "%s%s %s", ep->detail[0] ? "; " : "", who,
-                       tmp);
+            killed += r->kill_connections > 0;
+            pm_appendf(ep->detail, sizeof(ep->detail), "%s%s %s", known > 1 ? "; " : "", who, tmp);
         } else {
             conn++;
-            pm_appendf(ep->detail, sizeof(ep->detail), "%s%s was connected", ep->detail[0] ? "; " : "",
+            pm_appendf(ep->detail, sizeof(ep->detail), "%s%s was connected", known > 1 ? "; " : "",
                        who);
-            if (r->unanswered > 0)
-                pm_appendf(ep->detail, sizeof(ep->detail), " with %lld request(s) never acked",
-                           (long long)r->unanswered);
-            if (r->retransmissions > 0)
-                pm_appendf(ep->detail, sizeof(ep->detail), ", %lld retransmission(s)",
-                           (long long)r->retransmissions);
-            if (r->zero_windows > 0)
-                pm_appendf(ep->detail, sizeof(ep->detail), ", %lld zero-window advertisement(s)",
-                           (long long)r->zero_windows);
-            if (r->repl_p50_us >= 0 && r->net_p50_us >= 0)
-                pm_appendf(ep->detail, sizeof(ep->detail),
-                           ", ack latency p50 %.2f ms network + %.2f ms replica",
-                           (double)r->net_p50_us / 1000, (double)r->repl_p50_us / 1000);
+            connected_detail(r, ep->detail, sizeof(ep->detail));
         }
     }
+    if (known == 0)
+        ep->detail[0] = '\0';
     ep->cause = known > 0 && gone == known ? 1 : conn > 0 ? 2 : 0;
+    ep->all_killed = ep->cause == 1 && killed == gone;
 }
 
-static uint32_t off_episodes(const struct pm_ctx *c, struct off_ep *ep, uint32_t max)
+static uint32_t off_from_status(const struct pm_ctx *c, struct off_ep *ep, uint32_t max)
 {
     uint32_t n = 0;
-    char t[24];
-    for (uint32_t i = 0; i < c->n_tr && n < max; i++) {
-        if (c->tr[i].to_on) {
-            if (n > 0 && !ep[n - 1].back_on)
-                ep[n - 1].back_on = c->tr[i].ts_ns;
-            continue;
-        }
-        memset(&ep[n], 0, sizeof(ep[n]));
-        ep[n].t = c->tr[i].ts_ns;
-        pm_appendf(ep[n].src, sizeof(ep[n].src), "wire: OFF at %s%s%s",
-                   t_str(ep[n].t, t, sizeof(t)), c->tr[i].reason[0] ? ", " : "", c->tr[i].reason);
-        n++;
-    }
-    if (n > 0 || !c->st)
-        goto from_log;
-    /* no wire transitions: the status samples' ON→OFF changes */
+    char a[24], t[24];
     const struct ss_sv_series *se = &c->st->series[SS_SV_STATUS];
     for (uint32_t k = 1; k < se->n_points && n < max; k++) {
         const struct ss_sv_point *p = &se->points[k];
@@ -335,15 +321,18 @@ static uint32_t off_episodes(const struct pm_ctx *c, struct off_ep *ep, uint32_t
         }
         memset(&ep[n], 0, sizeof(ep[n]));
         ep[n].t = pm_to_capture(c, p->ts_ns);
-        char a[24];
         snprintf(ep[n].src, sizeof(ep[n].src), "status: %sstatus ON -> OFF between %s and %s",
                  c->names.st_master, t_str(pm_to_capture(c, p->prev_ts_ns), a, sizeof(a)),
                  t_str(ep[n].t, t, sizeof(t)));
         n++;
     }
-from_log:
-    if (n > 0 || !c->el)
-        return n;
+    return n;
+}
+
+static uint32_t off_from_log(const struct pm_ctx *c, struct off_ep *ep, uint32_t max)
+{
+    uint32_t n = 0;
+    char t[24];
     for (uint32_t i = 0; i < c->el->n && n < max; i++) {
         const struct ss_el_record *r = &c->el->recs[i];
         if (!in_window(c, r->ts_ns, 2))
@@ -355,9 +344,39 @@ from_log:
         memset(&ep[n], 0, sizeof(ep[n]));
         ep[n].t = pm_to_capture(c, r->ts_ns);
         snprintf(ep[n].src, sizeof(ep[n].src), "log: switched OFF at %s",
-                 t_str(r->ts_ns, t, sizeof(t)));
+                 pm_log_time(c, r, t, sizeof(t)));
         n++;
     }
+    return n;
+}
+
+/* OFF episodes: the wire's transitions, else the status samples' ON -> OFF, else the log. */
+static uint32_t off_episodes(const struct pm_ctx *c, struct off_ep *ep, uint32_t max)
+{
+    uint32_t n = 0;
+    char t[24];
+    for (uint32_t i = 0; i < c->n_tr && n < max; i++) {
+        if (c->tr[i].to_on) {
+            if (n > 0 && !ep[n - 1].back_on)
+                ep[n - 1].back_on = c->tr[i].ts_ns;
+            continue;
+        }
+        memset(&ep[n], 0, sizeof(ep[n]));
+        ep[n].t = c->tr[i].ts_ns;
+        /* the transition's own reason repeats what the classification says: position only */
+        pm_appendf(ep[n].src, sizeof(ep[n].src), "wire: OFF at %s", t_str(ep[n].t, t, sizeof(t)));
+        if (c->tr[i].approx_s > 0)
+            pm_appendf(ep[n].src, sizeof(ep[n].src), " (+/-%.2f s)", c->tr[i].approx_s);
+        if (c->tr[i].pos[0])
+            pm_appendf(ep[n].src, sizeof(ep[n].src), ", %s waited with no ack", c->tr[i].pos);
+        else if (c->tr[i].reason[0])
+            pm_appendf(ep[n].src, sizeof(ep[n].src), ", %s", c->tr[i].reason);
+        n++;
+    }
+    if (n == 0 && c->st)
+        n = off_from_status(c, ep, max);
+    if (n == 0 && c->el)
+        n = off_from_log(c, ep, max);
     return n;
 }
 
@@ -370,8 +389,8 @@ static void log_timeout_near(const struct pm_ctx *c, const struct off_ep *ep, ch
         if (r->kind != SS_EL_TIMEOUT || d < -2.5 || d > 2.5)
             continue;
         char t[24];
-        pm_appendf(ev, n, "; log %s: timeout waiting for the ack of %s:%lld", t_str(r->ts_ns, t, sizeof(t)),
-                   r->file, (long long)r->pos);
+        pm_appendf(ev, n, "; log %s: timeout waiting for the ack of %s:%lld",
+                   pm_log_time(c, r, t, sizeof(t)), r->file, (long long)r->pos);
         return;
     }
 }
@@ -380,12 +399,11 @@ static void remedy_for(const struct pm_ctx *c, int cause, char *rem, size_t n)
 {
     if (cause == 1)
         snprintf(rem, n,
-                 "find why every semisync replica went away: on each replica %s (Slave_IO_Running, "
+                 "find why every semisync replica went away: on each replica %s (%s, "
                  "Last_IO_Error) and its error log; %s if the IO thread was stopped. Semisync comes "
-                 "back ON by itself at the first ack that reaches the master's last commit. "
-                 "Transactions committed while OFF were not on any replica when the client was "
-                 "told they committed",
-                 c->names.show_replica, c->names.start_io);
+                 "back ON by itself at the first ack that reaches the master's last commit. Keep "
+                 "at least one semisync replica running during maintenance",
+                 c->names.show_replica, c->names.io_running, c->names.start_io);
     else if (cause == 2)
         snprintf(rem, n,
                  "the replicas stayed connected but did not ack within %lld ms. Network (packet "
@@ -397,28 +415,62 @@ static void remedy_for(const struct pm_ctx *c, int cause, char *rem, size_t n)
     else
         snprintf(rem, n,
                  "a commit waited %lld ms without an ack. Check each semisync replica (%s: "
-                 "Slave_IO_Running, Last_IO_Error) and the network between them and the master",
-                 (long long)c->timeout_ms, c->names.show_replica);
+                 "%s, Last_IO_Error) and the network between them and the master",
+                 (long long)c->timeout_ms, c->names.show_replica, c->names.io_running);
+    if (c->unprotected > 0)
+        pm_appendf(rem, n, ". Before any failover, check that the %lld transaction(s) committed "
+                           "without an ack reached the replica you promote",
+                   (long long)c->unprotected);
 }
 
-static int rule_off(struct pm_ctx *c, bool *fired)
+/* Once per row: what each gone replica's own KILLs say. */
+static void kill_notes(const struct pm_ctx *c, char *ev, size_t n)
+{
+    for (uint32_t i = 0; i < c->n_repl; i++) {
+        char kn[200], who[96];
+        if (c->repl[i].semisync != 1)
+            continue;
+        pm_kill_note(&c->repl[i], kn, sizeof(kn));
+        if (!kn[0])
+            continue;
+        pm_replica_name(&c->repl[i], who, sizeof(who));
+        pm_appendf(ev, n, " | %s: %s", who, kn);
+    }
+}
+
+static void off_cause(const struct pm_ctx *c, int cause, uint32_t k, bool killed, bool recovered,
+                      char *buf, size_t n)
+{
+    char times[16];
+    snprintf(buf, n, "semisync switched OFF %s after commits waited the full %lld ms timeout: %s",
+             pm_times(k, times, sizeof(times)), (long long)c->timeout_ms,
+             cause == 1   ? "every semisync replica had disconnected"
+             : cause == 2 ? "the semisync replicas stayed connected but stopped acking"
+                          : "the cause is not visible in this data");
+    if (cause == 1 && killed)
+        pm_appendf(buf, n, " (their IO threads were stopped)");
+    if (recovered)
+        pm_appendf(buf, n, "; it came back ON%s", cause == 1 ? " when they reconnected" : "");
+    else
+        pm_appendf(buf, n, "; it is still OFF at the end of the capture");
+}
+
+static int rule_off(struct pm_ctx *c)
 {
     struct off_ep ep[16];
     uint32_t n = off_episodes(c, ep, SS_ARRAY_LEN(ep));
-    if (n == 0)
-        return SS_OK;
-    *fired = true;
     for (uint32_t i = 0; i < n; i++)
         classify_episode(c, &ep[i]);
     /* one row per cause, listing its episodes */
     for (int cause = 0; cause <= 2; cause++) {
         char ev[EVID] = "", t[24];
         uint32_t k = 0;
-        bool recovered = true;
+        bool recovered = true, killed = true;
         for (uint32_t i = 0; i < n; i++) {
             if (ep[i].cause != cause)
                 continue;
             k++;
+            killed = killed && ep[i].all_killed;
             pm_appendf(ev, sizeof(ev), "%s#%u %s", ev[0] ? " | " : "", k, ep[i].src);
             log_timeout_near(c, &ep[i], ev, sizeof(ev));
             if (ep[i].detail[0])
@@ -430,17 +482,14 @@ static int rule_off(struct pm_ctx *c, bool *fired)
         }
         if (k == 0)
             continue;
+        if (cause == 1)
+            kill_notes(c, ev, sizeof(ev));
         if (c->unprotected > 0)
-            pm_appendf(ev, sizeof(ev), " | %lld transaction(s) committed while OFF (unprotected)",
+            pm_appendf(ev, sizeof(ev), " | %lld transaction(s) were committed without a "
+                                       "replica's ack (timed out, or committed while OFF)",
                        (long long)c->unprotected);
-        char cause_s[300], rem[REM];
-        snprintf(cause_s, sizeof(cause_s), "semisync switched OFF %u time(s) after a commit waited "
-                                           "%lld ms for an ack: %s%s",
-                 k, (long long)c->timeout_ms,
-                 cause == 1   ? "every semisync replica had disconnected"
-                 : cause == 2 ? "the semisync replicas stopped acking while connected"
-                              : "the cause is not visible in this data",
-                 recovered ? " (it came back ON)" : "; it is still OFF at the end");
+        char cause_s[400], rem[REM];
+        off_cause(c, cause, k, killed, recovered, cause_s, sizeof(cause_s));
         remedy_for(c, cause, rem, sizeof(rem));
         int rc = pm_add_diag(c, recovered ? "warning" : "critical", cause_s, ev, rem);
         if (rc)
@@ -449,67 +498,33 @@ static int rule_off(struct pm_ctx *c, bool *fired)
     return SS_OK;
 }
 
-/* ---- rule: a semisync replica left and did not come back ------------------------------------- */
-
-/* The end of the window, minus a little: a connection closed by the capture's own end is open. */
-static int rule_replica_gone(struct pm_ctx *c, bool *fired)
-{
-    int64_t end = c->w1 < INT64_MAX / 2 ? c->w1 : 0;
-    if (!end)
-        return SS_OK;
-    int64_t left = 0; /* semisync replicas still there at the end */
-    char how[240];
-    for (uint32_t i = 0; i < c->n_repl; i++)
-        left += c->repl[i].semisync == 1 && connected_at(c, &c->repl[i], end, how, sizeof(how)) != 0;
-    for (uint32_t i = 0; i < c->n_repl; i++) {
-        const struct pm_repl *r = &c->repl[i];
-        how[0] = '\0';
-        if (r->semisync != 1 || connected_at(c, r, end, how, sizeof(how)) != 0)
-            continue;
-        *fired = true;
-        char who[96], ev[EVID], cause[300], rem[REM];
-        pm_replica_name(r, who, sizeof(who));
-        snprintf(ev, sizeof(ev), "%s %s; no new dump connection until the end of the capture", who,
-                 how);
-        if (r->acks >= 0)
-            pm_appendf(ev, sizeof(ev), "; it had acked %lld of %lld request(s)",
-                       (long long)r->acks, (long long)r->ack_requests);
-        snprintf(cause, sizeof(cause),
-                 "semisync replica %s stopped replicating and did not come back", who);
-        snprintf(rem, sizeof(rem),
-                 "on replica %s: %s -- Slave_IO_Running and Last_IO_Error say why; %s once the "
-                 "cause is fixed. Until then the master depends on the remaining semisync "
-                 "replica(s)",
-                 r->address, c->names.show_replica, c->names.start_io);
-        pm_appendf(ev, sizeof(ev), "; %lld semisync replica(s) left, the master waits for %lld",
-                   (long long)left, (long long)c->wait_count);
-        int rc = pm_add_diag(c, left < c->wait_count ? "critical" : "warning", cause, ev, rem);
-        if (rc)
-            return rc;
-    }
-    return SS_OK;
-}
-
 /* ---- rule: fewer semisync clients than the master waits for ---------------------------------- */
 
-static int rule_clients(struct pm_ctx *c, bool *fired)
+static int rule_clients(struct pm_ctx *c)
 {
-    int64_t v = -1, since;
-    const char *src = "wire";
-    if (c->st && ss_status_samples_value_at(c->st, SS_SV_CLIENTS, srv(c, c->w1), &v, &since))
-        src = "status";
-    else
-        v = pm_jint(json_object_get(c->m, "counters"), "clients_end", -1);
-    if (v < 0 || v >= c->wait_count)
+    if (is_state(c->state_end, "disabled") || (c->enabled == 0))
+        return SS_OK; /* the master-disabled row says it all */
+    int64_t wire = pm_jint(json_object_get(c->m, "counters"), "clients_end", -1), srv = -1;
+    bool have_srv = server_clients_end(c, &srv);
+    /* the wire knows the capture's end exactly; the server's sample corroborates */
+    bool few = wire >= 0 ? wire < c->wait_count && (!have_srv || srv < c->wait_count)
+                         : have_srv && srv < c->wait_count;
+    if (!few)
         return SS_OK;
-    *fired = true;
-    char ev[EVID], cause[300], rem[REM];
-    snprintf(ev, sizeof(ev), "%s: %lld semisync client(s) at the end of the capture; the master "
-                             "waits for %lld ack(s) per commit",
-             src, (long long)v, (long long)c->wait_count);
+    int64_t v = wire >= 0 ? wire : srv;
+    char ev[EVID] = "", cause[300], rem[REM];
+    if (wire >= 0)
+        pm_appendf(ev, sizeof(ev), "wire: %lld semisync replica(s) connected at the end of the "
+                                   "capture",
+                   (long long)wire);
+    if (have_srv)
+        pm_appendf(ev, sizeof(ev), "%sstatus: %sclients=%lld", ev[0] ? "; " : "",
+                   c->names.st_master, (long long)srv);
+    pm_appendf(ev, sizeof(ev), "; the master waits for %lld ack(s) per commit",
+               (long long)c->wait_count);
     snprintf(cause, sizeof(cause),
              "fewer semisync replicas connected (%lld) than the master waits for (%lld): every "
-             "commit will wait the full timeout and semisync switches OFF",
+             "commit waits the full timeout and semisync switches OFF",
              (long long)v, (long long)c->wait_count);
     snprintf(rem, sizeof(rem),
              "connect semisync replicas: on each replica %s, then %s; %s=1 on each replica. "
@@ -522,16 +537,10 @@ static int rule_clients(struct pm_ctx *c, bool *fired)
 
 /* ---- rule: one replica's ack latency -------------------------------------------------------- */
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void latency_split(const struct pm_repl *r, char *ev, size_t n, char *rem, size_t rn)
 {
     if (r->net_p50_us >= 0 && r->repl_p50_us >= 0) {
-        pm_appendf(ev, n, "; p50 split: %.2f ms network, %.2f ms replica",
+        pm_appendf(ev, n, "; its p50 splits into %.2f ms network and %.2f ms on the replica",
                    (double)r->net_p50_us / 1000, (double)r->repl_p50_us / 1000);
         if (r->net_p50_us > r->repl_p50_us)
             snprintf(rem, rn, "the network part dominates: check the path between the master and "
@@ -548,45 +557,74 @@ static void latency_split(const struct pm_repl *r, char *ev, size_t n, char *rem
     }
 }
 
-static int rule_latency(struct pm_ctx *c, bool *fired)
+/* The fastest other semisync replica with a latency, or NULL. */
+static const struct pm_repl *fastest_other(const struct pm_ctx *c, const struct pm_repl *r,
+                                           uint32_t *n_other)
 {
-    int64_t p50s[PM_MAX_REPL];
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < c->n_repl; i++)
-        if (c->repl[i].semisync == 1 && c->repl[i].p50_us >= 0)
-            p50s[m++] = c->repl[i].p50_us;
-    qsort(p50s, m, sizeof(int64_t), cmp_i64);
+    const struct pm_repl *best = NULL;
+    *n_other = 0;
+    for (uint32_t i = 0; i < c->n_repl; i++) {
+        const struct pm_repl *o = &c->repl[i];
+        if (o == r || o->semisync != 1 || o->p50_us < 0)
+            continue;
+        (*n_other)++;
+        if (!best || o->p50_us < best->p50_us)
+            best = o;
+    }
+    return best;
+}
+
+static void slow_row(const struct pm_ctx *c, const struct pm_repl *r, const struct pm_repl *o,
+                     uint32_t n_other, char *cause, size_t cn, char *ev, size_t n)
+{
+    char who[96], other[96];
+    pm_replica_name(r, who, sizeof(who));
+    pm_replica_name(o, other, sizeof(other));
+    snprintf(cause, cn, "replica %s acks much slower than %s: p50 %.2f ms vs %.2f ms (%.1fx)", who,
+             n_other == 1 ? "the other replica" : "the fastest other replica",
+             (double)r->p50_us / 1000, (double)o->p50_us / 1000,
+             (double)r->p50_us / (double)(o->p50_us > 0 ? o->p50_us : 1));
+    /* with one ack per commit, commits wait for the fastest replica: say what it costs now */
+    if (c->wait_count <= 1 && o->released >= 0 && r->released >= 0 && o->released > r->released)
+        pm_appendf(cause, cn, "; commits do not wait for it while %s acks first, but would if "
+                              "%s went away",
+                   other, other);
+    snprintf(ev, n, "ack latency p50 %.2f ms, p99 %.2f ms; %s: p50 %.2f ms, p99 %.2f ms",
+             (double)r->p50_us / 1000, (double)r->p99_us / 1000, other, (double)o->p50_us / 1000,
+             (double)o->p99_us / 1000);
+    if (o->released >= 0 && r->released >= 0)
+        pm_appendf(ev, n, "; first ack of a commit: %s %lld time(s), this replica %lld",
+                   other, (long long)o->released, (long long)r->released);
+    if (c->commit_wait_p50_us >= 0)
+        pm_appendf(ev, n, "; commit wait p50 %.2f ms", (double)c->commit_wait_p50_us / 1000);
+}
+
+static int rule_latency(struct pm_ctx *c)
+{
     for (uint32_t i = 0; i < c->n_repl; i++) {
         const struct pm_repl *r = &c->repl[i];
         if (r->semisync != 1 || r->p50_us < 0)
             continue;
+        uint32_t n_other;
+        const struct pm_repl *o = fastest_other(c, r, &n_other);
         char who[96], ev[EVID] = "", rem[REM], cause[300];
-        pm_replica_name(r, who, sizeof(who));
-        int64_t med = m >= 2 ? p50s[(m - 1) / 2] : -1;
-        if (med == r->p50_us && m >= 2)
-            med = p50s[0]; /* compare against the others: the fastest one */
-        bool slow = m >= 2 && r->p50_us > 3 * med && r->p50_us - med > 2000;
+        bool slow = o && r->p50_us > 3 * o->p50_us && r->p50_us - o->p50_us > 2000;
         bool degr = r->first_p50_us >= 0 && r->last_p50_us > 3 * r->first_p50_us &&
                     r->last_p50_us - r->first_p50_us > 2000;
         if (!slow && !degr)
             continue;
-        *fired = true;
         if (slow) {
-            snprintf(cause, sizeof(cause), "replica %s acks slower than the others", who);
-            snprintf(ev, sizeof(ev), "ack latency p50 %.2f ms (p99 %.2f ms) vs %.2f ms for the "
-                                     "fastest other replica",
-                     (double)r->p50_us / 1000, (double)r->p99_us / 1000, (double)med / 1000);
+            slow_row(c, r, o, n_other, cause, sizeof(cause), ev, sizeof(ev));
         } else {
-            snprintf(cause, sizeof(cause), "replica %s: ack latency degraded during the capture",
-                     who);
+            pm_replica_name(r, who, sizeof(who));
+            snprintf(cause, sizeof(cause), "replica %s: ack latency degraded during the capture "
+                                           "(p50 %.2f ms -> %.2f ms)",
+                     who, (double)r->first_p50_us / 1000, (double)r->last_p50_us / 1000);
             snprintf(ev, sizeof(ev), "p50 %.2f ms in the first quarter of the intervals, %.2f ms "
                                      "in the last",
                      (double)r->first_p50_us / 1000, (double)r->last_p50_us / 1000);
         }
         latency_split(r, ev, sizeof(ev), rem, sizeof(rem));
-        if (c->wait_count <= 1 && m >= 2)
-            pm_appendf(ev, sizeof(ev), "; commits wait for the fastest ack, so it matters when "
-                                       "the other replicas are gone");
         int rc = pm_add_diag(c, "warning", cause, ev, rem);
         if (rc)
             return rc;
@@ -596,7 +634,7 @@ static int rule_latency(struct pm_ctx *c, bool *fired)
 
 /* ---- rules from log lines alone ---------------------------------------------------------------- */
 
-static int rule_log_errors(struct pm_ctx *c, bool *fired)
+static int rule_log_errors(struct pm_ctx *c)
 {
     static const struct {
         enum ss_el_kind kind;
@@ -626,10 +664,9 @@ static int rule_log_errors(struct pm_ctx *c, bool *fired)
             }
         if (!cnt)
             continue;
-        *fired = true;
         char ev[EVID], t[24];
         snprintf(ev, sizeof(ev), "log: %u line(s), the first at %s: %.150s", cnt,
-                 t_str(first->ts_ns, t, sizeof(t)), first->raw);
+                 pm_log_time(c, first, t, sizeof(t)), first->raw);
         int rc = pm_add_diag(c, rules[k].sev, rules[k].cause, ev, rules[k].remedy);
         if (rc)
             return rc;
@@ -638,6 +675,35 @@ static int rule_log_errors(struct pm_ctx *c, bool *fired)
 }
 
 /* ---- summary rows ---------------------------------------------------------------------------- */
+
+/* Correlation rows that differ for a reason other than the two known to (tx_waits, tx_wait_time). */
+static void unexpected_differences(const struct pm_ctx *c, char *ev, size_t n)
+{
+    size_t i;
+    json_t *row;
+    uint32_t differ = 0, rows = 0;
+    char names[200] = "";
+    json_array_foreach(c->correlation, i, row)
+    {
+        const char *var = pm_jstr(row, "variable", "");
+        if (json_is_null(json_object_get(row, "server")))
+            continue;
+        rows++;
+        if (!strcmp(var, "tx_waits") || !strcmp(var, "tx_wait_time") ||
+            !strncmp(pm_jstr(row, "verdict", ""), "matches", 7))
+            continue;
+        differ++;
+        pm_appendf(names, sizeof(names), "%s%s", names[0] ? ", " : "", var);
+    }
+    if (rows == 0)
+        return;
+    if (differ == 0)
+        pm_appendf(ev, n, "; the servers' counters agree with the wire (tx_waits and "
+                          "tx_wait_time may differ: see their verdicts)");
+    else
+        pm_appendf(ev, n, "; %u correlation row(s) differ: %s (see their verdicts)", differ,
+                   names);
+}
 
 static int rule_healthy(struct pm_ctx *c)
 {
@@ -652,24 +718,19 @@ static int rule_healthy(struct pm_ctx *c)
         if (c->repl[i].p99_us > p99)
             p99 = c->repl[i].p99_us;
     }
-    snprintf(ev, sizeof(ev), "semisync %s throughout; %lld semisync replica(s); %lld ack "
-                             "request(s), %lld ack(s)",
+    snprintf(ev, sizeof(ev), "semisync %s throughout; %lld semisync replica(s) acked %lld of "
+                             "%lld request(s)",
              c->state_end[0] ? c->state_end : "state not reported", (long long)semi,
-             (long long)req, (long long)acks);
+             (long long)acks, (long long)req);
     if (p99 >= 0)
         pm_appendf(ev, sizeof(ev), "; worst replica ack latency p99 %.2f ms", (double)p99 / 1000);
-    size_t i;
-    json_t *row;
-    uint32_t differ = 0;
-    json_array_foreach(c->correlation, i, row)
-    {
-        if (!strncmp(pm_jstr(row, "verdict", ""), "differs", 7))
-            differ++;
-    }
+    if (c->commit_wait_p50_us >= 0)
+        pm_appendf(ev, sizeof(ev), "; commit wait p50 %.2f ms",
+                   (double)c->commit_wait_p50_us / 1000);
     if (c->st)
-        pm_appendf(ev, sizeof(ev), "; %u correlation row(s) differ", differ);
+        unexpected_differences(c, ev, sizeof(ev));
     return pm_add_diag(c, "info", "nothing wrong found: semisync worked during this capture", ev,
-                    "none needed");
+                       "none needed");
 }
 
 static int rule_after_fix(struct pm_ctx *c)
@@ -685,23 +746,53 @@ static int rule_after_fix(struct pm_ctx *c)
     return pm_add_diag(c, "info", "after the fix, verify", "", rem);
 }
 
+static int sev_rank(const json_t *d)
+{
+    const char *s = pm_jstr(d, "severity", "");
+    return !strcmp(s, "critical") ? 0 : !strcmp(s, "warning") ? 1 : 2;
+}
+
+/* Most severe first (stable within a severity), so the first row is the answer. */
+static int sort_by_severity(struct pm_ctx *c, bool *alarm)
+{
+    json_t *sorted = json_array();
+    if (!sorted)
+        return SS_ERR_NOMEM;
+    *alarm = false;
+    for (int rank = 0; rank <= 2; rank++) {
+        size_t i;
+        json_t *d;
+        json_array_foreach(c->diagnosis, i, d)
+        {
+            if (sev_rank(d) != rank)
+                continue;
+            *alarm = *alarm || rank < 2;
+            if (json_array_append(sorted, d)) {
+                json_decref(sorted);
+                return SS_ERR_NOMEM;
+            }
+        }
+    }
+    json_array_clear(c->diagnosis);
+    int rc = json_array_extend(c->diagnosis, sorted) ? SS_ERR_NOMEM : SS_OK;
+    json_decref(sorted);
+    return rc;
+}
+
 int pm_diagnose(struct pm_ctx *c)
 {
-    bool fired = false;
-    int rc = rule_master_disabled(c, &fired);
-    if (!rc)
-        rc = rule_replica_async(c, &fired);
-    if (!rc)
-        rc = rule_off(c, &fired);
-    if (!rc)
-        rc = rule_replica_gone(c, &fired);
-    if (!rc)
-        rc = rule_clients(c, &fired);
-    if (!rc)
-        rc = rule_latency(c, &fired);
-    if (!rc)
-        rc = rule_log_errors(c, &fired);
-    if (!rc)
-        rc = fired ? rule_after_fix(c) : rule_healthy(c);
-    return rc;
+    int (*const rules[])(struct pm_ctx *) = {
+        rule_master_disabled, rule_replica_async, rule_off,        pm_rule_replica_gone,
+        rule_clients,         rule_latency,       rule_log_errors, pm_rule_reconnects,
+    };
+    for (size_t i = 0; i < SS_ARRAY_LEN(rules); i++) {
+        int rc = rules[i](c);
+        if (rc)
+            return rc;
+    }
+    bool alarm;
+    int rc = sort_by_severity(c, &alarm);
+    if (rc)
+        return rc;
+    return alarm ? rule_after_fix(c) : rule_healthy(c);
 }

@@ -24,7 +24,8 @@ struct pm_tr {
 
 struct pm_conn {           /* one dump connection of a replica, when the report lists them */
     int64_t start_ns, end_ns; /* end 0: still open at the end of the capture */
-    char how[24];          /* "fin", "rst", "idle", … as the report says; "" unknown */
+    char how[40];          /* "fin", "rst", "idle", … as the report says, or "FIN from the
+                            * replica" / "RST from the master" when it says who; "" unknown */
     int64_t thread_id;     /* the master's connection id (the log's thread), -1 unknown */
     bool midstream;        /* already running when the capture started */
 };
@@ -47,6 +48,7 @@ struct pm_repl {
 struct pm_names {          /* SQL spellings for the master's flavor and version */
     const char *master_enabled, *slave_enabled, *stop_io, *start_io, *show_replica, *status_like;
     const char *wait_count;
+    const char *io_running; /* the status column: "Slave_IO_Running" or "Replica_IO_Running" */
     const char *st_master;  /* "Rpl_semi_sync_master_" or "Rpl_semi_sync_source_" */
     const char *st_slave;   /* "Rpl_semi_sync_slave_status" or "…_replica_status" */
     bool both;             /* MySQL of unknown version: the remedy also gives the old names */
@@ -107,6 +109,9 @@ int pm_add_diag(struct pm_ctx *c, const char *sev, const char *cause, const char
                 const char *remedy);
 /* "10.0.0.2 (server_id 2)" */
 void pm_replica_name(const struct pm_repl *r, char *buf, size_t n);
+/* A log record's time on the capture clock; "10:00:01" without milliseconds for a whole-second
+ * log time that the clock offset did not shift. */
+char *pm_log_time(const struct pm_ctx *c, const struct ss_el_record *r, char *buf, size_t n);
 /* "once", "twice", "3 times" */
 const char *pm_times(uint32_t n, char *buf, size_t size);
 
@@ -118,6 +123,8 @@ int pm_connected_at(const struct pm_ctx *c, const struct pm_repl *r, int64_t t, 
 /* A semisync replica that left and did not come back; replicas that reconnected (info). */
 int pm_rule_replica_gone(struct pm_ctx *c);
 int pm_rule_reconnects(struct pm_ctx *c);
+/* What the replica's own KILLs of its dump thread say ("" when none). */
+void pm_kill_note(const struct pm_repl *r, char *buf, size_t n);
 /* Semisync replicas still connected at the end of the capture. */
 int64_t pm_semisync_left(const struct pm_ctx *c);
 

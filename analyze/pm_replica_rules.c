@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "pm_priv.h"
+#include "semiscope/status.h"
 
 #define EVID 1400
 #define REM 900
@@ -27,17 +28,19 @@ static uint32_t ended_conns(const struct pm_repl *r)
  * semisync kills its dump thread on the master when its IO thread stops (STOP SLAVE, or an IO
  * thread restart): a KILL-only connection from its address is that stop. The report counts
  * them per replica without times, so they are attributed only as far as the counts allow. */
-static void kill_note(const struct pm_repl *r, char *buf, size_t n)
+void pm_kill_note(const struct pm_repl *r, char *buf, size_t n)
 {
     uint32_t ended = ended_conns(r);
     if (r->kill_connections <= 0)
         snprintf(buf, n, "%s", "");
     else if ((uint64_t)r->kill_connections >= ended)
-        snprintf(buf, n, ", after the replica killed its own dump thread: its IO thread was "
-                         "stopped (STOP SLAVE or an IO thread restart)");
+        snprintf(buf, n, "it had killed its own dump thread on the master (%lld KILL "
+                         "connection(s)): its IO thread was stopped (STOP SLAVE, or an IO thread "
+                         "restart)",
+                 (long long)r->kill_connections);
     else
-        snprintf(buf, n, "; the replica killed its own dump thread %lld time(s) during the "
-                         "capture (its IO thread stopped)",
+        snprintf(buf, n, "it killed its own dump thread %lld time(s) during the capture (its IO "
+                         "thread stopped), not before every disconnection",
                  (long long)r->kill_connections);
 }
 
@@ -51,7 +54,7 @@ static const char *how_word(const char *how)
 int pm_connected_at(const struct pm_ctx *c, const struct pm_repl *r, int64_t t, char *how,
                     size_t n)
 {
-    char tb[24], kn[160];
+    char tb[24];
     if (r->n_conns > 0) {
         const struct pm_conn *last_end = NULL;
         for (uint32_t k = 0; k < r->n_conns; k++) {
@@ -62,10 +65,9 @@ int pm_connected_at(const struct pm_ctx *c, const struct pm_repl *r, int64_t t, 
                 last_end = cn;
         }
         if (last_end) {
-            kill_note(r, kn, sizeof(kn));
-            snprintf(how, n, "disconnected at %s (wire%s%s%s)",
+            snprintf(how, n, "disconnected at %s (wire%s%s)",
                      t_str(last_end->end_ns, tb, sizeof(tb)), last_end->how[0] ? ": " : "",
-                     how_word(last_end->how), kn);
+                     how_word(last_end->how));
             return 0;
         }
     }
@@ -84,7 +86,7 @@ int pm_connected_at(const struct pm_ctx *c, const struct pm_repl *r, int64_t t, 
     if (last->kind == SS_EL_DUMP_START)
         return 1;
     snprintf(how, n, "its semi-sync binlog dump stopped at %s (log)",
-             t_str(pm_to_capture(c, last->ts_ns), tb, sizeof(tb)));
+             pm_log_time(c, last, tb, sizeof(tb)));
     return 0;
 }
 
@@ -105,13 +107,14 @@ static void log_stop_near(const struct pm_ctx *c, const struct pm_repl *r, int64
 {
     for (uint32_t i = 0; c->el && r->server_id >= 0 && i < c->el->n; i++) {
         const struct ss_el_record *e = &c->el->recs[i];
-        int64_t d = pm_to_capture(c, e->ts_ns) - t;
+        /* a whole-second log time may precede the wire's by up to its resolution */
+        int64_t d = pm_to_capture(c, e->ts_ns) - t, sec = (int64_t)SS_NS_PER_SEC;
         if (e->kind != SS_EL_DUMP_STOP || e->server_id != r->server_id ||
-            d < -(int64_t)e->ts_res_ns - SS_NS_PER_SEC || d > (int64_t)SS_NS_PER_SEC)
+            d < -(int64_t)e->ts_res_ns - sec || d > sec)
             continue;
         char tb[24];
         pm_appendf(ev, n, "; log %s: stop semi-sync binlog dump to server_id %lld",
-                   t_str(pm_to_capture(c, e->ts_ns), tb, sizeof(tb)), (long long)r->server_id);
+                   pm_log_time(c, e, tb, sizeof(tb)), (long long)r->server_id);
         return;
     }
 }
@@ -128,21 +131,25 @@ int pm_rule_replica_gone(struct pm_ctx *c)
         how[0] = '\0';
         if (r->semisync != 1 || pm_connected_at(c, r, end, how, sizeof(how)) != 0)
             continue;
-        char who[96], ev[EVID], cause[300], rem[REM], tb[24];
+        char who[96], ev[EVID], cause[300], rem[REM], tb[24], kn[200];
         pm_replica_name(r, who, sizeof(who));
         const struct pm_conn *last = NULL;
         for (uint32_t k = 0; k < r->n_conns; k++)
             if (r->conns[k].end_ns && (!last || r->conns[k].end_ns > last->end_ns))
                 last = &r->conns[k];
-        snprintf(cause, sizeof(cause), "semisync replica %s %s and did not come back", who,
-                 last ? "disconnected" : "stopped replicating");
+        snprintf(cause, sizeof(cause), "semisync replica %s stopped replicating", who);
         if (last)
-            pm_appendf(cause, sizeof(cause), " (at %s)", t_str(last->end_ns, tb, sizeof(tb)));
-        if (r->kill_connections > 0)
-            pm_appendf(cause, sizeof(cause), ": its IO thread was stopped on the replica");
-        snprintf(ev, sizeof(ev), "%s %s; no new dump connection in the remaining %.1f s of the "
-                                 "capture",
-                 who, how, last ? (double)(end - last->end_ns) / 1e9 : 0.0);
+            pm_appendf(cause, sizeof(cause), " at %s", t_str(last->end_ns, tb, sizeof(tb)));
+        pm_appendf(cause, sizeof(cause), "%s and had not reconnected when the capture ended",
+                   r->kill_connections > 0 ? " (its IO thread was stopped on the replica)" : "");
+        snprintf(ev, sizeof(ev), "%s %s", who, how);
+        if (last)
+            pm_appendf(ev, sizeof(ev), "; no new dump connection in the remaining %.1f s of the "
+                                       "capture",
+                       (double)(end - last->end_ns) / 1e9);
+        pm_kill_note(r, kn, sizeof(kn));
+        if (kn[0])
+            pm_appendf(ev, sizeof(ev), "; %s", kn);
         if (last)
             log_stop_near(c, r, last->end_ns, ev, sizeof(ev));
         if (r->acks >= 0 && r->ack_requests >= 0)
@@ -159,11 +166,12 @@ int pm_rule_replica_gone(struct pm_ctx *c)
                                        "ack(s) the master waits for",
                        (long long)left, (long long)c->wait_count);
         snprintf(rem, sizeof(rem),
-                 "on replica %s: %s -- Slave_IO_Running and Last_IO_Error say why it stopped; "
-                 "%s once the cause is fixed (nothing to fix if it was stopped on purpose). Until "
-                 "it is back, if the remaining replica(s) stop acking, commits wait the full "
-                 "%lld ms timeout and semisync switches OFF",
-                 r->address, c->names.show_replica, c->names.start_io, (long long)c->timeout_ms);
+                 "on replica %s: %s -- %s and Last_IO_Error say why it stopped; %s once the "
+                 "cause is fixed (nothing to fix if it was stopped on purpose). Until it is "
+                 "back, if the remaining replica(s) stop acking, commits wait the full %lld ms "
+                 "timeout and semisync switches OFF",
+                 r->address, c->names.show_replica, c->names.io_running, c->names.start_io,
+                 (long long)c->timeout_ms);
         int rc = pm_add_diag(c, left < c->wait_count ? "critical" : "warning", cause, ev, rem);
         if (rc)
             return rc;
@@ -203,7 +211,8 @@ int pm_rule_reconnects(struct pm_ctx *c)
         pm_replica_name(r, who, sizeof(who));
         if (r->kill_connections > 0)
             pm_appendf(ev, sizeof(ev), "; it killed its own dump thread %lld time(s): its IO "
-                                       "thread was restarted on the replica (STOP/START SLAVE)",
+                                       "thread was restarted on the replica (STOP/START SLAVE, "
+                                       "or an IO thread restart after an error)",
                        (long long)r->kill_connections);
         else
             pm_appendf(ev, sizeof(ev), "; it sent no KILL for its dump thread, so the connection "
@@ -213,7 +222,8 @@ int pm_rule_reconnects(struct pm_ctx *c)
         bool on = !strcasecmp(c->state_start, "on") && !strcasecmp(c->state_end, "on");
         snprintf(cause, sizeof(cause), "replica %s reconnected %s%s", who,
                  pm_times(k, times, sizeof(times)),
-                 r->semisync == 1 && on ? "; semisync stayed ON (the other replicas kept acking)"
+                 r->semisync == 1 && on ? "; semisync stayed ON (the other replica(s) kept "
+                                          "acking)"
                                         : "");
         snprintf(rem, sizeof(rem),
                  "nothing to fix if the restart was intended; otherwise the replica's error log "

@@ -79,6 +79,10 @@ static void timeline_text(FILE *out, const json_t *pm, int verbosity)
         char t[24], lead[64];
         double ts = json_real_value(json_object_get(e, "ts"));
         pm_fmt_time((int64_t)(ts * 1e9), false, t, sizeof(t));
+        /* a whole-second log time: its milliseconds are unknown, not zero */
+        if (json_number_value(json_object_get(e, "resolution_s")) >= 1.0 &&
+            !strcmp(t + 8, ".000"))
+            memcpy(t + 8, ".xxx", 5);
         snprintf(lead, sizeof(lead), "    %s  %-7s", t, pm_jstr(e, "source", "?"));
         wrap(out, lead, pm_jstr(e, "what", ""), 27);
     }
@@ -91,13 +95,29 @@ static void timeline_text(FILE *out, const json_t *pm, int verbosity)
 
 static void diagnosis_text(FILE *out, const json_t *pm)
 {
-    fprintf(out, "  Diagnosis\n");
-    size_t i;
+    /* the rows come most severe first; the heading counts them so the answer shows at a glance */
+    const json_t *rows = json_object_get(pm, "diagnosis");
+    size_t i, n_crit = 0, n_warn = 0;
     json_t *d;
-    json_array_foreach(json_object_get(pm, "diagnosis"), i, d)
+    json_array_foreach(rows, i, d)
     {
+        const char *sev = pm_jstr(d, "severity", "");
+        n_crit += !strcmp(sev, "critical");
+        n_warn += !strcmp(sev, "warning");
+    }
+    if (n_crit + n_warn == 0)
+        fprintf(out, "  Diagnosis: no problem found\n");
+    else if (n_crit && n_warn)
+        fprintf(out, "  Diagnosis: %zu critical, %zu warning (most severe first)\n", n_crit,
+                n_warn);
+    else
+        fprintf(out, "  Diagnosis: %zu %s\n", n_crit + n_warn, n_crit ? "critical" : "warning");
+    json_array_foreach(rows, i, d)
+    {
+        const char *sev = pm_jstr(d, "severity", "?");
         char lead[32];
-        snprintf(lead, sizeof(lead), "    [%s]", pm_jstr(d, "severity", "?"));
+        snprintf(lead, sizeof(lead), "    [%s]",
+                 !strcmp(sev, "critical") ? "CRITICAL" : !strcmp(sev, "warning") ? "WARNING" : sev);
         wrap(out, lead, pm_jstr(d, "cause", ""), 8);
         const char *ev = pm_jstr(d, "evidence", "");
         if (ev[0])

@@ -11,6 +11,7 @@ struct tl_entry {
     int64_t ts;          /* capture clock */
     int64_t server_ts;   /* 0 for wire entries */
     int prio;            /* 0 kept first; 2 dropped first */
+    int64_t res_ns;      /* the source's time resolution when coarser than 1 ms (log lines) */
     const char *source;  /* "wire", "status", "log" */
     char what[240];
 };
@@ -42,8 +43,10 @@ static void wire_entries(const struct pm_ctx *c, struct tl_buf *b)
         struct tl_entry *e = tl_add(b, t->ts_ns, 0, "wire");
         if (!e)
             return;
+        /* the state machine's reason usually names the position already */
+        bool pos = t->pos[0] && !strstr(t->reason, t->pos);
         pm_appendf(e->what, sizeof(e->what), "semisync %s%s%s%s%s", t->to_on ? "ON" : "OFF",
-                 t->pos[0] ? " at " : "", t->pos, t->reason[0] ? ": " : "", t->reason);
+                   pos ? " at " : "", pos ? t->pos : "", t->reason[0] ? ": " : "", t->reason);
     }
     for (uint32_t r = 0; r < c->n_repl; r++) {
         const struct pm_repl *p = &c->repl[r];
@@ -54,13 +57,16 @@ static void wire_entries(const struct pm_ctx *c, struct tl_buf *b)
             if (p->server_id >= 0)
                 pm_appendf(who, sizeof(who), " (server_id %lld)", (long long)p->server_id);
             struct tl_entry *e;
+            const char *kind = p->semisync == 1 ? "semisync " : p->semisync == 0 ? "async " : "";
             if (cn->start_ns && (e = tl_add(b, cn->start_ns, 1, "wire")))
-                snprintf(e->what, sizeof(e->what), "%s: dump connection seen%s", who,
-                         p->semisync == 1 ? " (semisync)" : p->semisync == 0 ? " (async)" : "");
+                snprintf(e->what, sizeof(e->what), "%s: %sdump connection %s", who, kind,
+                         cn->midstream ? "already running when the capture started" : "starts");
             if (cn->end_ns && (e = tl_add(b, cn->end_ns, 1, "wire"))) {
-                snprintf(e->what, sizeof(e->what), "%s: dump connection closed", who);
+                snprintf(e->what, sizeof(e->what), "%s: %sdump connection closed", who, kind);
                 if (cn->how[0])
-                    pm_appendf(e->what, sizeof(e->what), " (%s)", cn->how);
+                    pm_appendf(e->what, sizeof(e->what), " (%s)",
+                               !strcmp(cn->how, "fin") ? "FIN" : !strcmp(cn->how, "rst") ? "RST"
+                                                                                          : cn->how);
             }
         }
     }
@@ -165,6 +171,7 @@ static void log_entries(const struct pm_ctx *c, struct tl_buf *b, int64_t lo, in
         if (!e)
             return;
         e->server_ts = r->ts_ns;
+        e->res_ns = r->ts_res_ns > 1000000 ? r->ts_res_ns : 0;
         log_what(r, e->what, sizeof(e->what));
     }
 }
@@ -224,6 +231,8 @@ int pm_timeline(struct pm_ctx *c)
         json_object_set_new(o, "what", json_string(b.e[i].what));
         if (b.e[i].server_ts && c->have_offset)
             json_object_set_new(o, "server_ts", json_real((double)b.e[i].server_ts / 1e9));
+        if (b.e[i].res_ns) /* whole-second log times: the event is within [ts, ts + this) */
+            json_object_set_new(o, "resolution_s", json_real((double)b.e[i].res_ns / 1e9));
         if (json_array_append_new(c->timeline, o))
             rc = SS_ERR_NOMEM;
     }

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +74,13 @@ int64_t pm_jts(const json_t *v)
 {
     /* times beyond 2262 do not fit ns in int64: treated as absent */
     if (json_is_real(v)) {
+        /* report times carry microseconds; d * 1e9 would lose the last digits of a 2020s time
+         * (a double holds ~16), so whole seconds and the microseconds are converted apart */
         double d = json_real_value(v);
-        return d > 0 && d < 9.2e9 ? (int64_t)(d * 1e9 + 0.5) : 0;
+        if (!(d > 0 && d < 9.2e9))
+            return 0;
+        double secs = floor(d);
+        return (int64_t)secs * (int64_t)SS_NS_PER_SEC + llround((d - secs) * 1e6) * 1000;
     }
     if (json_is_integer(v)) {
         json_int_t i = json_integer_value(v);
@@ -172,13 +178,15 @@ static void pick_names(struct pm_ctx *c)
         *n = (struct pm_names){"rpl_semi_sync_source_enabled", "rpl_semi_sync_replica_enabled",
                                "STOP REPLICA IO_THREAD",       "START REPLICA IO_THREAD",
                                "SHOW REPLICA STATUS\\G",       "SHOW GLOBAL STATUS LIKE '%semi%'",
-                               "rpl_semi_sync_source_wait_for_replica_count", "Rpl_semi_sync_source_",
+                               "rpl_semi_sync_source_wait_for_replica_count", "Replica_IO_Running",
+                               "Rpl_semi_sync_source_",
                                "Rpl_semi_sync_replica_status", newnames == -1};
     } else {
         *n = (struct pm_names){"rpl_semi_sync_master_enabled", "rpl_semi_sync_slave_enabled",
                                "STOP SLAVE IO_THREAD",         "START SLAVE IO_THREAD",
                                "SHOW SLAVE STATUS\\G",         "SHOW GLOBAL STATUS LIKE '%semi%'",
-                               "rpl_semi_sync_master_wait_for_slave_count", "Rpl_semi_sync_master_",
+                               "rpl_semi_sync_master_wait_for_slave_count", "Slave_IO_Running",
+                               "Rpl_semi_sync_master_",
                                "Rpl_semi_sync_slave_status", newnames == -1};
     }
 }
@@ -230,11 +238,16 @@ static void conns_of(struct pm_repl *p, const json_t *r)
             break;
         /* the report's connection: first_ts, last_ts, end ("fin", "rst", "idle", "capture",
          * "evicted", "open"); a connection open at the end of the capture has no end time.
-         * Which side closed it is not in the report (only how), so `by` stays empty. */
+         * `closed_by` says which side sent the FIN/RST first. */
         struct pm_conn *k = &p->conns[p->n_conns++];
         k->start_ns = pm_jts(json_object_get(e, "first_ts"));
         const char *end = pm_jstr(e, "end", "");
-        snprintf(k->how, sizeof(k->how), "%s", end);
+        const char *by = pm_jstr(e, "closed_by", "");
+        if (by[0] && (!strcmp(end, "fin") || !strcmp(end, "rst")))
+            snprintf(k->how, sizeof(k->how), "%s from the %s", !strcmp(end, "fin") ? "FIN" : "RST",
+                     by);
+        else
+            snprintf(k->how, sizeof(k->how), "%s", end);
         k->thread_id = pm_jint(e, "thread_id", -1);
         k->midstream = json_is_true(json_object_get(e, "midstream"));
         bool open = !strcmp(end, "open") || !strcmp(end, "capture") || !end[0];
@@ -266,9 +279,9 @@ static void replicas_of(struct pm_ctx *c)
         if (p->server_id >= 0) { /* semisync.released_by_server_id {"2": 39, …} */
             char key[24];
             snprintf(key, sizeof(key), "%lld", (long long)p->server_id);
-            p->released = pm_jint(json_object_get(json_object_get(c->m, "semisync"),
-                                                  "released_by_server_id"),
-                                  key, -1);
+            json_t *rb = json_object_get(json_object_get(c->m, "semisync"),
+                                         "released_by_server_id");
+            p->released = json_is_object(rb) ? pm_jint(rb, key, 0) : -1; /* absent: none */
         }
         p->p50_us = lat(r, "ack_latency_us", "p50");
         p->p99_us = lat(r, "ack_latency_us", "p99");

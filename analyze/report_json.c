@@ -193,6 +193,9 @@ static json_t *conn_json(struct jb *b, const struct ss_an_conn *c)
     set(b, o, "ack_requests", jint(c->ack_requests));
     set(b, o, "acks", jint(c->acks));
     set(b, o, "end", json_string(ss_rpt_conn_end(c)));
+    set(b, o, "closed_by",
+        c->closed_by_master < 0 ? json_null()
+                                : json_string(c->closed_by_master ? "master" : "replica"));
     set(b, o, "midstream", json_boolean(c->midstream));
     set(b, o, "retransmissions", jint(c->retransmissions));
     set(b, o, "zero_windows", jint(c->zero_windows));

@@ -12,6 +12,8 @@
 #   SEMISCOPE_FUZZ_FORK   N > 0: run N worker processes that keep going after a crash
 #                         (-fork=N -ignore_crashes=1); every reproducer found is kept
 #   SEMISCOPE_FUZZ_ARGS   extra libFuzzer arguments
+#   SEMISCOPE_TESTDATA    binlog files to wrap into extra fuzz_pipeline seeds
+#                         (default ../shared/testdata; skipped when absent)
 # Re-running is safe: the build is incremental, the committed corpus is never written to, and each
 # run's reproducers replace the previous run's under $SEMISCOPE_FUZZ_BUILD/artifacts/<target>/.
 set -uo pipefail
@@ -36,6 +38,17 @@ max_len_for() {
         *) echo 16384 ;;
     esac
 }
+
+testdata=${SEMISCOPE_TESTDATA:-$top/../shared/testdata}
+dump_binlogs=(
+    mysql-binlog-connector-java/mysql-bin.compressed
+    mysql-binlog-connector-java/mysql-bin.checksum-crc32
+    mysql-binlog-connector-java/mysql-bin.checksum-none
+    binlog-parser/gtid-fixtures/mysql-bin.01
+    kingbus/binlog/mysql_bin.000011
+    mysql-binlog-connector-rust/mysql-bin.000080
+    mariadb-poc/domain_id_1/mariadb-repl-bin.000002
+)
 
 if [ $# -gt 0 ]; then
     targets=("$@")
@@ -80,6 +93,11 @@ for t in "${targets[@]}"; do
     mkdir -p "$scratch/corpus"
     if [ -d "$top/tests/fuzz/corpus/$t" ]; then
         cp -pR "$top/tests/fuzz/corpus/$t/." "$scratch/corpus/"
+    fi
+    if [ "$t" = fuzz_pipeline ] && [ -d "$testdata" ]; then
+        # MySQL dump sessions built from the shared binlogs (third-party files: not committed)
+        python3 "$top/tools/fuzz_seed.py" dump "$scratch/corpus" "${dump_binlogs[@]/#/$testdata/}" \
+            2>/dev/null || true
     fi
     args=(-max_total_time="$secs" -max_len="$(max_len_for "$t")" -timeout=25 -rss_limit_mb=2560
           -print_final_stats=1 -artifact_prefix="$art/")

@@ -16,6 +16,20 @@
 #   the top of tests/fuzz/fuzz_flow.c) for a handshake and clean close, reordering, snaplen cuts,
 #   sequence wrap-around, idle expiry, resets, mid-stream pickup and flow-table eviction.
 #
+# tools/fuzz_seed.py dump OUTDIR BINLOG...
+#   Wrap binlog files (e.g. the MySQL 5.7/8.0 ones of ../shared/testdata) into pcaps of a
+#   semisync replica session: MySQL 8 greeting, login, SET @rpl_semi_sync_slave=1,
+#   COM_REGISTER_SLAVE, COM_BINLOG_DUMP, then the file's events (≤ 16 KB of them) each behind the
+#   0x00 marker and the EF semisync header, ack-requested on XID, with the replica's ack after
+#   each. tools/fuzz.sh adds these to fuzz_pipeline's scratch corpus when the testdata folder is
+#   there (they are not committed: the binlogs are third-party files), so the MySQL event bodies
+#   (GTID, TRANSACTION_PAYLOAD, …) get fuzzed too, not only what the MariaDB lab captures carry.
+#
+# tools/fuzz_seed.py analysis OUTDIR
+#   Write fuzz_analysis's seeds: message scripts in that target's record format (see
+#   tests/fuzz/fuzz_analysis.c) for a healthy semisync replica, a replica that stops acking
+#   (timeout, OFF, recovery), cumulative and late acks, reconnects, and a KILL connection.
+#
 # Deterministic: the same inputs give the same files, so re-running it changes nothing.
 import argparse
 import os
@@ -179,6 +193,147 @@ def flow_seeds():
     return seeds
 
 
+# ---- dump-stream pcaps from binlog files ----
+
+def mysql_packet(seq, payload):
+    return struct.pack("<I", len(payload))[:3] + bytes([seq & 0xFF]) + payload
+
+
+def greeting():
+    caps = 0x0001 | 0x0200 | 0x8000 | 0x00080000 | 0x00008000  # LONG_PASSWORD, 4.1, SECURE, PLUGIN
+    return (b"\x0a" + b"8.0.36\x00" + struct.pack("<I", 77) + b"abcdefgh\x00"
+            + struct.pack("<H", caps & 0xFFFF) + b"\xff" + struct.pack("<H", 2)
+            + struct.pack("<H", caps >> 16) + b"\x15" + b"\x00" * 10 + b"ijklmnopqrst\x00"
+            + b"caching_sha2_password\x00")
+
+
+def login():
+    caps = 0x0001 | 0x0200 | 0x8000 | 0x00080000
+    return (struct.pack("<IIB", caps, 1 << 24, 0xFF) + b"\x00" * 23 + b"repl\x00" + b"\x00"
+            + b"caching_sha2_password\x00")
+
+
+OK = b"\x00\x00\x00\x02\x00\x00\x00"
+
+
+def binlog_events(data, limit):
+    off, out = 4, []
+    while off + 19 <= len(data) and off < limit:
+        size = struct.unpack_from("<I", data, off + 9)[0]
+        if size < 19 or off + size > len(data):
+            break
+        out.append(data[off:off + size])
+        off += size
+    return out
+
+
+def dump_pcap(path, binlog, name):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen_pcap"))
+    from gen_pcap import Pcap, Flow, C2S, S2C  # noqa: E402 (only this mode needs it)
+    with open(binlog, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\xfebin":
+        raise ValueError("not a binlog file")
+    with Pcap(path, nano=True) as pc:
+        fl = Flow(pc, client=("10.0.0.2", 40000), server=("10.0.0.1", 3306))
+        fl.handshake()
+        fl.send(S2C, mysql_packet(0, greeting()))
+        fl.send(C2S, mysql_packet(1, login()))
+        fl.send(S2C, mysql_packet(2, OK))
+        for q in (b"SET @master_binlog_checksum = @@global.binlog_checksum",
+                  b"SET @rpl_semi_sync_slave = 1"):
+            fl.send(C2S, mysql_packet(0, b"\x03" + q))
+            fl.send(S2C, mysql_packet(1, OK))
+        host = b"replica1"
+        reg = (b"\x15" + struct.pack("<I", 2) + bytes([len(host)]) + host + b"\x00\x00"
+               + struct.pack("<HII", 3306, 0, 0))
+        fl.send(C2S, mysql_packet(0, reg))
+        fl.send(S2C, mysql_packet(1, OK))
+        fl.send(C2S, mysql_packet(0, b"\x12" + struct.pack("<IHI", 4, 0, 2) + name.encode()))
+        seq = 1
+        for ev in binlog_events(data, 16 * 1024):
+            etype, log_pos = ev[4], struct.unpack_from("<I", ev, 13)[0]
+            want_ack = etype == 16  # XID
+            fl.send(S2C, mysql_packet(seq, b"\x00\xef" + bytes([1 if want_ack else 0]) + ev))
+            seq += 1
+            if want_ack:
+                fl.send(C2S, mysql_packet(0, b"\xef" + struct.pack("<Q", log_pos) + name.encode()))
+                seq = 1  # the reset after an ack-requested event (protocol.md)
+        fl.close(first=C2S)
+
+
+def main_dump(outdir, binlogs):
+    os.makedirs(outdir, exist_ok=True)
+    for b in binlogs:
+        stem = os.path.basename(os.path.dirname(os.path.abspath(b))) + "-" + os.path.basename(b)
+        try:
+            dump_pcap(os.path.join(outdir, "dump-" + stem + ".pcap"), b, os.path.basename(b))
+        except (ValueError, OSError) as e:
+            print(f"fuzz_seed: {b}: {e}", file=sys.stderr)
+    return 0
+
+
+# ---- fuzz_analysis seeds ----
+
+# record kinds (bits 3-6 of byte 0) and event type indexes into fuzz_analysis.c's fa_types
+K_EVENT, K_ACK, K_CMD, K_REPLY, K_GREET, K_GAP, K_RESYNC, K_TCPACK, K_END = 0, 4, 7, 8, 9, 10, 11, 12, 14
+T_XID, T_GTID, T_QUERY, T_ROTATE, T_FDE, T_HB, T_MGTID, T_ROWS = 0, 1, 2, 3, 4, 5, 6, 7
+C_REGISTER, C_DUMP, C_SEMISYNC, C_KILL = 0, 1, 2, 3
+
+
+def msg(slot, kind, tstep=1, fileidx=0, delta=0, sel=0, size=40, flags=0, wrong=False):
+    d = delta & 0xFFFF
+    return bytes([slot | (kind << 3) | (wrong << 7), tstep, fileidx | (4 if delta else 0),
+                  d & 0xFF, d >> 8, sel, size, flags])
+
+
+def replica_setup(slot, server_id):
+    return (msg(slot, K_GREET, flags=7) + msg(slot, K_CMD, sel=C_REGISTER, flags=server_id)
+            + msg(slot, K_REPLY) + msg(slot, K_CMD, sel=C_SEMISYNC, flags=1) + msg(slot, K_REPLY)
+            + msg(slot, K_CMD, sel=C_DUMP, flags=server_id)
+            + msg(slot, K_EVENT, sel=T_ROTATE, flags=8) + msg(slot, K_EVENT, sel=T_FDE))
+
+
+def trx(slot, acked=True, ack_step=2, gtid=T_GTID):
+    out = msg(slot, K_EVENT, sel=gtid) + msg(slot, K_EVENT, sel=T_ROWS, size=120) \
+        + msg(slot, K_EVENT, sel=T_XID, flags=1)  # XID with the ack-request flag
+    if acked:
+        out += msg(slot, K_TCPACK, tstep=1, size=0) + msg(slot, K_ACK, tstep=ack_step)
+    return out
+
+
+def analysis_seeds():
+    seeds = {}
+    seeds["healthy"] = bytes([0]) + replica_setup(0, 0) + replica_setup(2, 1) + b"".join(
+        trx(0) + trx(2, ack_step=5) for _ in range(6))
+    # replica 2 stops acking for longer than the 50 ms timeout, then comes back
+    seeds["timeout_recovery"] = bytes([4]) + replica_setup(0, 0) + b"".join(
+        trx(0) for _ in range(3)) + b"".join(trx(0, acked=False) for _ in range(3)) \
+        + msg(0, K_EVENT, tstep=0x40 | 2, sel=T_HB) + b"".join(trx(0) for _ in range(3))
+    # acks that release several requests at once, then one for a position already acked
+    seeds["cumulative_late"] = bytes([2]) + replica_setup(1, 2) + b"".join(
+        trx(1, acked=False, gtid=T_MGTID) for _ in range(4)) + msg(1, K_ACK, tstep=3) \
+        + msg(1, K_ACK, delta=-300) + msg(1, K_ACK, fileidx=8 | 2)
+    # a replica reconnects (END, setup again), a KILL-only connection from the same host
+    seeds["reconnect_kill"] = bytes([0]) + replica_setup(0, 0) + trx(0) + trx(0, acked=False) \
+        + msg(0, K_END, sel=1) + msg(5, K_CMD, sel=C_KILL, flags=9) + msg(5, K_END) \
+        + replica_setup(0, 0) + trx(0) + msg(0, K_GAP, flags=1) + msg(0, K_RESYNC, flags=3) \
+        + trx(0)
+    # tiny caps: more replicas, pending requests and timeline buckets than kept
+    seeds["caps"] = bytes([1]) + b"".join(replica_setup(s, s) for s in range(4)) + b"".join(
+        trx(s, acked=(i % 3 != 0)) + msg(s, K_EVENT, tstep=0x40 | 1, sel=T_HB)
+        for i in range(6) for s in range(4))
+    return seeds
+
+
+def main_analysis(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    for name, blob in analysis_seeds().items():
+        with open(os.path.join(outdir, name), "wb") as f:
+            f.write(blob)
+    return 0
+
+
 def main_flow(outdir):
     os.makedirs(outdir, exist_ok=True)
     for name, blob in flow_seeds().items():
@@ -193,6 +348,16 @@ def main():
             print("usage: fuzz_seed.py flow OUTDIR", file=sys.stderr)
             return 2
         return main_flow(sys.argv[2])
+    if len(sys.argv) > 1 and sys.argv[1] == "dump":
+        if len(sys.argv) < 4:
+            print("usage: fuzz_seed.py dump OUTDIR BINLOG...", file=sys.stderr)
+            return 2
+        return main_dump(sys.argv[2], sys.argv[3:])
+    if len(sys.argv) > 1 and sys.argv[1] == "analysis":
+        if len(sys.argv) != 3:
+            print("usage: fuzz_seed.py analysis OUTDIR", file=sys.stderr)
+            return 2
+        return main_analysis(sys.argv[2])
     if len(sys.argv) > 1 and sys.argv[1] == "pcap":
         del sys.argv[1]
     ap = argparse.ArgumentParser(description="cut pcaps into fuzz_pipeline seeds")

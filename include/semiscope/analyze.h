@@ -92,6 +92,7 @@ struct ss_an_conn {
     uint64_t events, ack_requests, acks;
     bool ended;                  /* false: still open at capture end */
     enum ss_end_reason end_reason;
+    int closed_by_master;        /* FIN/RST: 1 the master sent it first, 0 the replica, -1 n/a */
     /* From the flow when it ended (zero if it never did): */
     bool midstream;              /* the capture joined the connection after its start */
     uint64_t retransmissions;    /* TCP retransmitted segments, both directions */

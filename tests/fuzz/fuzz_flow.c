@@ -15,7 +15,7 @@
  *   [0] bits 0-1 connection slot, bit 2 reverse direction (server → client), bit 3 wide seq delta,
  *       bit 4 seq anywhere (the 16-bit delta lands in the top half), bit 5 conflicting copy,
  *       bit 6 cut by the snaplen, bit 7 no ack number update from the peer cursor
- *   [1] TCP flags  [2-3] seq delta  [4] payload length  [5] snaplen cut / window
+ *   [1] TCP flags (bit 7 also: bad checksum)  [2-3] seq delta  [4] payload length  [5] snaplen cut / window
  *   [6] ack delta (signed, ×16)  [7] time step (bit 7: backwards) */
 #include <inttypes.h>
 #include <stdio.h>
@@ -189,7 +189,9 @@ static void ff_segment(struct ss_flowtab *t, struct ff *z, const uint8_t *r, uin
         delta = (uint32_t)raw << 16;
     pkt.seq = cur[slot][dir] + delta;
     pkt.ack = cur[slot][!dir] + (uint32_t)(int32_t)((int8_t)r[6] * 16);
-    pkt.flags = r[1];
+    pkt.flags = r[1]; /* bits 6-7 (ECE, CWR) are not SS_TCP_* flags: the table ignores them */
+    pkt.csum_bad = (r[1] & 0x80) != 0;
+    pkt.csum_checked = true;
     pkt.window = (uint16_t)(r[5] & 1 ? 0 : 65535);
     pkt.wscale = -1;
     uint32_t wire = r[4];

@@ -5,20 +5,17 @@
  * tools/pipeline.c and tools/run.c. Everything is built and freed per input, so a leak or a
  * use-after-free anywhere along the path is a sanitizer report. The message callback checks the
  * decoder's contract on what it emits and aborts on a breach, so logic errors are crashes too. */
-#include <jansson.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_reports.h"
 #include "semiscope/analyze.h"
 #include "semiscope/anomaly.h"
 #include "semiscope/flow.h"
 #include "semiscope/mysql.h"
 #include "semiscope/packet.h"
-#include "semiscope/postmortem.h"
-#include "semiscope/report.h"
-#include "semiscope/report_html.h"
 #include "semiscope/semistate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -224,42 +221,7 @@ static void fp_frames(struct fp *p, struct pcap *pc)
     fp_check(p->dec.frames == n);
 }
 
-/* ---- the reports, as the CLI builds them ---- */
-
-static json_t *state_json(const void *ctx, const struct ss_endpoint *master)
-{
-    return ss_semistate_master_json(ctx, master);
-}
-
-static void state_text(FILE *out, const void *ctx, const struct ss_endpoint *master, int verb)
-{
-    ss_semistate_master_text(out, ctx, master, verb);
-}
-
-static json_t *pm_json(const void *ctx, const struct ss_endpoint *master)
-{
-    return ss_postmortem_master_json(ctx, master);
-}
-
-static void pm_text(FILE *out, const void *ctx, const struct ss_endpoint *master, int verb)
-{
-    ss_postmortem_master_text(out, ctx, master, verb);
-}
-
-/* Serialise and parse back: the report must always be valid JSON, and (at jansson's default
- * 17 significant digits, which round-trip every double) read back equal. */
-static void check_json_roundtrip(const json_t *j)
-{
-    char *s = json_dumps(j, JSON_COMPACT);
-    if (!s)
-        return; /* out of memory */
-    json_error_t err;
-    json_t *back = json_loads(s, 0, &err);
-    fp_check(back != NULL && json_equal(j, back));
-    json_decref(back);
-    free(s);
-}
-
+/* The reports, as the CLI builds them, from the run's facts. */
 static void fp_reports(struct fp *p)
 {
     struct ss_run_info run = {0};
@@ -271,46 +233,7 @@ static void fp_reports(struct fp *p)
     run.dec = p->dec;
     ss_flowtab_stats(p->flows, &run.flow);
     run.an = &p->an;
-    struct ss_report_input in = {
-        .run = &run,
-        .analysis = p->analysis,
-        .verbosity = 2,
-        .state = {.json = state_json, .text = state_text, .ctx = p->state},
-    };
-    /* First pass without the postmortem, which is computed from that report. */
-    json_t *base = ss_report_json(&in);
-    if (!base)
-        return;
-    check_json_roundtrip(base);
-    struct ss_postmortem_cfg pc;
-    ss_postmortem_cfg_defaults(&pc);
-    struct ss_postmortem *pm = ss_postmortem_new(&pc, NULL, NULL);
-    if (pm && ss_postmortem_add_report(pm, base) == SS_OK) {
-        in.pm.json = pm_json;
-        in.pm.text = pm_text;
-        in.pm.ctx = pm;
-    }
-    json_decref(base);
-    json_t *full = ss_report_json(&in);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    if (out) {
-        if (full) {
-            check_json_roundtrip(full);
-            ss_report_html(out, full);
-        }
-        ss_report_text(out, &in);
-        fclose(out);
-    }
-    /* Debug aid for the harness itself (docs/fuzzing.md): show what an input reached. */
-    if (getenv("SEMISCOPE_FUZZ_DUMP") && buf && full) {
-        json_dumpf(full, stderr, JSON_INDENT(1));
-        fputs("\n", stderr);
-    }
-    free(buf);
-    json_decref(full);
-    ss_postmortem_free(pm);
+    fzr_reports(&run, p->analysis, p->state);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

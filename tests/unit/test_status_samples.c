@@ -423,6 +423,74 @@ static void test_lab_files(void **state)
     lab_case("one_replica_stopped");
 }
 
+/* ss_status_samples_span: the baseline is the last sample at or before t0 (else the first
+ * after), the end the first at or after t1 (else the last before), and the result says how far
+ * either side reaches past the window when that can change the delta. */
+#define MS(x) ((int64_t)(x) * 1000000LL)
+static void test_span(void **state)
+{
+    (void)state;
+    struct ss_status_samples *s = ss_status_samples_new(NULL);
+    feed(s, "1700000000\tRpl_semi_sync_master_yes_tx\t0\n"   /* t=0 */
+            "1700000001\tRpl_semi_sync_master_yes_tx\t10\n"  /* t=1 */
+            "1700000002\tRpl_semi_sync_master_yes_tx\t20\n"  /* t=2 */
+            "1700000003\tRpl_semi_sync_master_yes_tx\t30\n"  /* t=3 */
+            "1700000000\tRpl_semi_sync_master_clients\t5\n"  /* clients: 5, 5, 5, 8 */
+            "1700000001\tRpl_semi_sync_master_clients\t5\n"
+            "1700000002\tRpl_semi_sync_master_clients\t5\n"
+            "1700000003\tRpl_semi_sync_master_clients\t8\n");
+    struct ss_sv_span sp;
+    /* window [0.5, 2.5]: the samples at 0 and 3 bracket it; a change lies across each edge */
+    assert_true(ss_status_samples_span(s, SS_SV_YES_TX, S(1700000000) + MS(500),
+                                       S(1700000002) + MS(500), &sp));
+    assert_int_equal(sp.delta, 30);
+    assert_int_equal(sp.from_value, 0);
+    assert_int_equal(sp.to_value, 30);
+    assert_int_equal(sp.from_ts, S(1700000000));
+    assert_int_equal(sp.to_ts, S(1700000003));
+    assert_int_equal(sp.lead_ns, MS(500));
+    assert_int_equal(sp.trail_ns, MS(500));
+    assert_int_equal(sp.late_start_ns, 0);
+    assert_int_equal(sp.early_end_ns, 0);
+    /* the old rule (first sample after t0, last before t1) would have said 10 */
+    int64_t d;
+    assert_true(ss_status_samples_delta(s, SS_SV_YES_TX, S(1700000000) + MS(500),
+                                        S(1700000002) + MS(500), &d, NULL));
+    assert_int_equal(d, 10);
+    /* a window wider than the samples: both edges fall short and say by how much */
+    assert_true(ss_status_samples_span(s, SS_SV_YES_TX, S(1699999999), S(1700000005), &sp));
+    assert_int_equal(sp.delta, 30);
+    assert_int_equal(sp.late_start_ns, S(1));
+    assert_int_equal(sp.early_end_ns, S(2));
+    assert_int_equal(sp.lead_ns + sp.trail_ns, 0);
+    /* a value constant across t0: no lead (nothing before t0 can be in the delta); the change
+     * to 8 happened in (2, 3], partly after t1 = 2.5 */
+    assert_true(ss_status_samples_span(s, SS_SV_CLIENTS, S(1700000001) + MS(500),
+                                       S(1700000002) + MS(500), &sp));
+    assert_int_equal(sp.from_value, 5);
+    assert_int_equal(sp.to_value, 8);
+    assert_int_equal(sp.lead_ns, 0);
+    assert_int_equal(sp.trail_ns, MS(500));
+    /* exactly on samples: no margins at all */
+    assert_true(ss_status_samples_span(s, SS_SV_YES_TX, S(1700000001), S(1700000002), &sp));
+    assert_int_equal(sp.delta, 10);
+    assert_int_equal(sp.lead_ns + sp.trail_ns + sp.late_start_ns + sp.early_end_ns, 0);
+    /* windows the samples do not cover */
+    assert_false(ss_status_samples_span(s, SS_SV_YES_TX, S(1700000004), S(1700000005), &sp));
+    assert_false(ss_status_samples_span(s, SS_SV_YES_TX, S(1699999990), S(1699999995), &sp));
+    assert_false(ss_status_samples_span(s, SS_SV_NO_TX, S(1699999990), S(1700000005), &sp));
+    /* a restart inside the bracket is counted as in the delta */
+    feed(s, "1700000004\tRpl_semi_sync_master_get_ack\t100\n"
+            "1700000005\tRpl_semi_sync_master_get_ack\t130\n"
+            "1700000006\tRpl_semi_sync_master_get_ack\t4\n"
+            "1700000007\tRpl_semi_sync_master_get_ack\t10\n");
+    assert_true(ss_status_samples_span(s, SS_SV_GET_ACK, S(1700000004) + MS(100),
+                                       S(1700000006) + MS(900), &sp));
+    assert_int_equal(sp.delta, 40);
+    assert_int_equal(sp.resets, 1);
+    ss_status_samples_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,7 +498,7 @@ int main(void)
         cmocka_unit_test(test_tsv_mysql),   cmocka_unit_test(test_mysqladmin),
         cmocka_unit_test(test_table_anchors), cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_reset_and_gaps), cmocka_unit_test(test_cap),
-        cmocka_unit_test(test_lab_files),
+        cmocka_unit_test(test_lab_files),   cmocka_unit_test(test_span),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

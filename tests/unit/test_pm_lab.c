@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/* test_pm_lab.c: the postmortem on the real MariaDB lab's inputs: its status samples, variables
+ * and error logs (tests/pcaps/lab/<scenario>/), with the master report object the CLI produced
+ * for timeout_recovery (golden fixture), and synthetic master objects built from the lab's own
+ * records for the other scenarios. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "semiscope/errlog.h"
+#include "semiscope/postmortem.h"
+#include "semiscope/status.h"
+#include "semiscope/status_samples.h"
+
+static const json_t *diag_with(const json_t *pm, const char *needle)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(pm, "diagnosis"), i, d)
+    {
+        if (strstr(json_string_value(json_object_get(d, "cause")), needle))
+            return d;
+    }
+    return NULL;
+}
+
+static const char *field(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    assert_non_null(s);
+    return s;
+}
+
+static const json_t *corr_row(const json_t *pm, const char *var)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(pm, "correlation"), i, r)
+    {
+        if (!strcmp(json_string_value(json_object_get(r, "variable")), var))
+            return r;
+    }
+    fail_msg("no correlation row %s", var);
+    return NULL;
+}
+
+static void dump_on_failure(const json_t *pm)
+{
+    char *s = json_dumps(pm, JSON_INDENT(1));
+    print_message("%s\n", s);
+    free(s);
+}
+
+struct lab {
+    json_t *exp;
+    struct ss_status_samples *st;
+    struct ss_errlog *el;
+    struct ss_postmortem_cfg cfg;
+};
+
+static const char *src_dir(void)
+{
+    const char *src = getenv("SEMISCOPE_SRC");
+    return src ? src : ".";
+}
+
+static bool lab_open(struct lab *l, const char *scenario)
+{
+    char path[512], errbuf[SS_ERRBUF_SIZE];
+    snprintf(path, sizeof(path), "%s/tests/pcaps/lab/%s/expected.json", src_dir(), scenario);
+    l->exp = json_load_file(path, 0, NULL);
+    if (!l->exp) {
+        print_message("lab scenario %s not available: skipped\n", scenario);
+        return false;
+    }
+    l->st = ss_status_samples_new(NULL);
+    l->el = ss_errlog_new(NULL);
+    static const char *const files[] = {"variables.tsv", "status.tsv"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/tests/pcaps/lab/%s/%s", src_dir(), scenario, files[i]);
+        assert_int_equal(ss_status_samples_load_file(l->st, path, errbuf), SS_OK);
+    }
+    snprintf(path, sizeof(path), "%s/tests/pcaps/lab/%s/error.log", src_dir(), scenario);
+    assert_int_equal(ss_errlog_load_file(l->el, path, errbuf), SS_OK);
+    ss_postmortem_cfg_defaults(&l->cfg);
+    json_t *cap = json_object_get(l->exp, "capture");
+    l->cfg.window_start_ns =
+        (int64_t)(json_number_value(json_object_get(cap, "start_ts")) * 1e9);
+    l->cfg.window_end_ns = (int64_t)(json_number_value(json_object_get(cap, "stop_ts")) * 1e9);
+    return true;
+}
+
+static void lab_close(struct lab *l)
+{
+    ss_status_samples_free(l->st);
+    ss_errlog_free(l->el);
+    json_decref(l->exp);
+}
+
+/* Every server counter the lab recorded for the capture equals the correlation's server delta,
+ * and (the wire being right in every scenario) the row says "matches". */
+static void assert_counters_match(const json_t *pm, const json_t *exp, bool check_wire)
+{
+    static const char *const vars[] = {"yes_tx", "no_tx", "no_times", "get_ack", "request_ack",
+                                       "net_waits"};
+    const json_t *cnt = json_object_get(exp, "counters");
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        const json_t *row = corr_row(pm, vars[i]);
+        json_int_t want = json_integer_value(json_object_get(cnt, vars[i]));
+        json_int_t got = json_integer_value(json_object_get(row, "server"));
+        if (got != want || (check_wire && strncmp(field(row, "verdict"), "matches", 7) != 0)) {
+            dump_on_failure(row);
+            fail_msg("%s: server %lld, expected.json %lld", vars[i], (long long)got,
+                     (long long)want);
+        }
+    }
+}
+
+/* ---- golden: the CLI's own master object for timeout_recovery -------------------------------- */
+
+/* tests/unit/fixtures/timeout_recovery_master.json is {capture: {first_ts, last_ts}, master: the
+ * master object exactly as `semiscope` builds it for the postmortem (verbosity 1, postmortem keys
+ * removed)}. Regenerate it after a deliberate change of the report with:
+ *
+ *   S=tests/pcaps/lab/timeout_recovery
+ *   semiscope -v -r $S/capture.pcap -P 13306 --json --status $S/variables.tsv \
+ *       --status $S/status.tsv --error-log $S/error.log | python3 -c '
+ *   import json, sys; d = json.load(sys.stdin); m = d["masters"][0]
+ *   for k in ("correlation", "diagnosis", "clock_offset_s", "clock_offset_error_s",
+ *             "clock_offset_basis", "timeline", "timeline_dropped", "server_data"): m.pop(k)
+ *   c = d["capture"]
+ *   print(json.dumps({"capture": {"first_ts": c["first_ts"], "last_ts": c["last_ts"]},
+ *                     "master": m}, indent=1))' > tests/unit/fixtures/timeout_recovery_master.json
+ */
+static json_t *golden_build(struct lab *l, const char *fixture, bool with_log)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/tests/unit/fixtures/%s", src_dir(), fixture);
+    json_error_t err;
+    json_t *fx = json_load_file(path, 0, &err);
+    if (!fx)
+        fail_msg("%s: %s", path, err.text);
+    const json_t *cap = json_object_get(fx, "capture");
+    struct ss_postmortem_cfg cfg;
+    ss_postmortem_cfg_defaults(&cfg);
+    cfg.window_start_ns = (int64_t)(json_number_value(json_object_get(cap, "first_ts")) * 1e9);
+    cfg.window_end_ns = (int64_t)(json_number_value(json_object_get(cap, "last_ts")) * 1e9);
+    json_t *pm = ss_postmortem_build(json_object_get(fx, "master"), l->st, with_log ? l->el : NULL,
+                                     &cfg);
+    assert_non_null(pm);
+    json_decref(fx);
+    return pm;
+}
+
+static void test_golden_timeout_recovery(void **state)
+{
+    (void)state;
+    struct lab l;
+    if (!lab_open(&l, "timeout_recovery"))
+        return;
+    json_t *pm = golden_build(&l, "timeout_recovery_master.json", true);
+    /* 1. the correlation window: the first 20 commits come before the first status sample after
+     * the capture start and the last 20 after the last sample before its end. The bracketing
+     * samples take them in: 80 / 161 as the servers' own counters say, not 60 / 121. */
+    assert_counters_match(pm, l.exp, true);
+    assert_int_equal(json_integer_value(json_object_get(corr_row(pm, "yes_tx"), "server")), 80);
+    assert_int_equal(json_integer_value(json_object_get(corr_row(pm, "get_ack"), "server")), 161);
+    static const char *const same[] = {"status", "off_transitions", "clients_start",
+                                       "clients_end", "tx_waits"};
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        const char *v = field(corr_row(pm, same[i]), "verdict");
+        if (strncmp(v, "matches", 7) != 0)
+            fail_msg("%s: %s", same[i], v);
+    }
+    /* the wait time differs, and the verdict says why */
+    const char *tw = field(corr_row(pm, "tx_wait_time"), "verdict");
+    assert_non_null(strstr(tw, "expected, the server also times its own work"));
+    /* 2. the clock offset: capture and servers share a host; the minimal shift is 0 */
+    const json_t *off = json_object_get(pm, "clock_offset_s");
+    assert_true(json_is_number(off));
+    assert_true(fabs(json_number_value(off)) < 0.05);
+
+    /* 3. the diagnosis: the first row is the answer */
+    const json_t *first = json_array_get(json_object_get(pm, "diagnosis"), 0);
+    assert_non_null(first);
+    assert_string_equal(field(first, "severity"), "warning");
+    const char *cause = field(first, "cause");
+    if (!strstr(cause, "semisync switched OFF twice after commits waited the full 1500 ms "
+                       "timeout: every semisync replica had disconnected (their IO threads were "
+                       "stopped); it came back ON when they reconnected"))
+        fail_msg("cause: %s", cause);
+    const char *ev = field(first, "evidence");
+    /* both episodes, each with both replicas' FIN and the log's timeout line */
+    assert_non_null(strstr(ev, "#1 wire: OFF at 02:33:34.048"));
+    assert_non_null(strstr(ev, "#2 wire: OFF at 02:33:38.000"));
+    assert_non_null(strstr(ev, "10.213.9.2 (server_id 2) disconnected at 02:33:32.083 (wire: FIN)"));
+    assert_non_null(strstr(ev, "10.213.9.3 (server_id 3) disconnected at 02:33:35.844 (wire: FIN)"));
+    assert_non_null(strstr(ev, "log 02:33:34: timeout waiting for the ack of "
+                               "master-bin.000001:7114"));
+    assert_non_null(strstr(ev, "back ON at 02:33:38.938"));
+    assert_non_null(strstr(ev, "12 transaction(s) were committed without a replica's ack"));
+    const char *rem = field(first, "remedy");
+    assert_non_null(strstr(rem, "SHOW SLAVE STATUS\\G"));      /* MariaDB spellings */
+    assert_non_null(strstr(rem, "START SLAVE IO_THREAD"));
+    assert_null(diag_with(pm, "critical"));
+    assert_null(diag_with(pm, "nothing wrong"));
+    assert_null(diag_with(pm, ") reconnected")); /* told by the OFF row, not as reconnects */
+    json_decref(pm);
+
+    /* without the error log the same cause comes from the wire alone */
+    pm = golden_build(&l, "timeout_recovery_master.json", false);
+    assert_non_null(diag_with(pm, "every semisync replica had disconnected"));
+    assert_counters_match(pm, l.exp, true);
+    json_decref(pm);
+    lab_close(&l);
+}
+
+/* ---- the other lab scenarios with master objects from the lab's records ------------------------ */
+
+/* A master object as the wire analysis reports it for this scenario, built from the lab's
+ * independent records: its counters, replicas (semisync knob, acks sent), and the status
+ * transitions placed 0.1 s before the sample that saw them. */
+static json_t *lab_master(const json_t *exp, const char *state)
+{
+    json_t *m = json_object(), *reps = json_array(), *trs = json_array();
+    json_object_set_new(m, "flavor", json_string("mariadb"));
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(exp, "replicas"), i, r)
+    {
+        json_t *k = json_object_get(r, "knobs");
+        json_array_append_new(
+            reps, json_pack("{s:s, s:O, s:O, s:O, s:O}", "address",
+                            json_string_value(json_object_get(r, "ip")), "server_id",
+                            json_object_get(r, "server_id"), "semisync",
+                            json_object_get(k, "semisync"), "acks", json_object_get(r, "acks_sent"),
+                            "ack_requests", json_object_get(r, "acks_sent")));
+    }
+    json_array_foreach(json_object_get(exp, "status_transitions"), i, r)
+    {
+        double ts = json_number_value(json_object_get(r, "ts")) - 0.1;
+        const char *to = json_string_value(json_object_get(r, "to"));
+        json_array_append_new(trs, json_pack("{s:f, s:s, s:n, s:s}", "ts", ts, "to",
+                                             !strcmp(to, "ON") ? "on" : "off", "position",
+                                             "reason", ""));
+    }
+    json_t *c = json_deep_copy(json_object_get(exp, "counters"));
+    json_object_set(c, "clients_start", json_object_get(exp, "clients_start"));
+    json_object_set(c, "clients_end", json_object_get(exp, "clients_end"));
+    json_object_set_new(m, "counters", c);
+    json_object_set_new(m, "replicas", reps);
+    json_object_set_new(m, "semisync", json_pack("{s:s, s:s, s:o}", "state_start", state,
+                                                 "state_end", state, "transitions", trs));
+    return m;
+}
+
+static void test_lab_replica_off(void **state)
+{
+    (void)state;
+    struct lab l;
+    if (!lab_open(&l, "replica_semisync_off"))
+        return;
+    json_t *m = lab_master(l.exp, "on");
+    json_t *pm = ss_postmortem_build(m, l.st, l.el, &l.cfg);
+    const json_t *d = diag_with(pm, "replicates without semisync");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    assert_non_null(strstr(field(d, "cause"), "(server_id 3)"));
+    assert_non_null(strstr(field(d, "evidence"), "without semi-sync")); /* the log agrees */
+    assert_non_null(strstr(field(d, "evidence"), "Rpl_semi_sync_master_clients=1"));
+    assert_non_null(strstr(field(d, "remedy"), "rpl_semi_sync_slave_enabled=1; STOP SLAVE "
+                                               "IO_THREAD; START SLAVE IO_THREAD"));
+    assert_null(diag_with(pm, "switched OFF"));
+    assert_counters_match(pm, l.exp, true);
+    json_decref(pm);
+    json_decref(m);
+    lab_close(&l);
+}
+
+static void test_lab_master_off(void **state)
+{
+    (void)state;
+    struct lab l;
+    if (!lab_open(&l, "master_semisync_off"))
+        return;
+    json_t *m = lab_master(l.exp, "disabled");
+    json_t *pm = ss_postmortem_build(m, l.st, l.el, &l.cfg);
+    const json_t *d = diag_with(pm, "disabled on the master");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    assert_string_equal(field(d, "severity"), "critical");
+    assert_non_null(strstr(field(d, "remedy"), "SET GLOBAL rpl_semi_sync_master_enabled=1"));
+    assert_non_null(strstr(field(d, "evidence"), "rpl_semi_sync_master_enabled=OFF"));
+    /* the replicas are connected: no "fewer clients" alarm on top (it once fired, from the
+     * sample just before the capture's end) */
+    assert_null(diag_with(pm, "fewer semisync replicas"));
+    assert_int_equal(json_array_size(json_object_get(pm, "diagnosis")), 2); /* + after the fix */
+    json_decref(pm);
+    /* the variables file alone is enough, even when the wire could not tell */
+    json_object_set_new(json_object_get(m, "semisync"), "state_start", json_string("unknown"));
+    json_object_set_new(json_object_get(m, "semisync"), "state_end", json_string("unknown"));
+    pm = ss_postmortem_build(m, l.st, l.el, &l.cfg);
+    assert_non_null(diag_with(pm, "disabled on the master"));
+    json_decref(pm);
+    json_decref(m);
+    lab_close(&l);
+}
+
+static void test_lab_one_stopped(void **state)
+{
+    (void)state;
+    struct lab l;
+    if (!lab_open(&l, "one_replica_stopped"))
+        return;
+    json_t *m = lab_master(l.exp, "on");
+    json_t *pm = ss_postmortem_build(m, l.st, l.el, &l.cfg);
+    /* no connection list in this synthetic object: the log's "Stop semi-sync binlog_dump" says
+     * that server 3 left */
+    const json_t *d = diag_with(pm, "(server_id 3) stopped replicating");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    assert_string_equal(field(d, "severity"), "warning");
+    assert_non_null(strstr(field(d, "cause"), "had not reconnected when the capture ended"));
+    assert_non_null(strstr(field(d, "evidence"), "semisync stays ON through the 1 other"));
+    assert_non_null(strstr(field(d, "remedy"), "SHOW SLAVE STATUS"));
+    assert_null(diag_with(pm, "(server_id 2) stopped"));
+    assert_null(diag_with(pm, "switched OFF"));
+    assert_counters_match(pm, l.exp, true);
+    json_decref(pm);
+    json_decref(m);
+    lab_close(&l);
+}
+
+/* Healthy scenarios: one info row, and every counter the servers recorded over the capture. */
+static void healthy(const char *scenario)
+{
+    struct lab l;
+    if (!lab_open(&l, scenario))
+        return;
+    json_t *m = lab_master(l.exp, "on");
+    json_t *pm = ss_postmortem_build(m, l.st, l.el, &l.cfg);
+    json_t *diag = json_object_get(pm, "diagnosis");
+    if (json_array_size(diag) != 1)
+        dump_on_failure(pm);
+    assert_int_equal(json_array_size(diag), 1);
+    assert_non_null(diag_with(pm, "nothing wrong"));
+    assert_counters_match(pm, l.exp, true);
+    json_decref(pm);
+    json_decref(m);
+    lab_close(&l);
+}
+
+static void test_lab_healthy(void **state)
+{
+    (void)state;
+    static const char *const scenarios[] = {"steady",       "compressed", "gtid",
+                                            "group_commit", "after_commit", "checksum_none",
+                                            "midstream"};
+    for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+        healthy(scenarios[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_golden_timeout_recovery),
+        cmocka_unit_test(test_lab_replica_off),
+        cmocka_unit_test(test_lab_master_off),
+        cmocka_unit_test(test_lab_one_stopped),
+        cmocka_unit_test(test_lab_healthy),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
