@@ -441,7 +441,7 @@ static void kill_notes(const struct pm_ctx *c, char *ev, size_t n)
 static void off_cause(const struct pm_ctx *c, int cause, uint32_t k, bool killed, bool recovered,
                       char *buf, size_t n)
 {
-    char times[16];
+    char times[24];
     snprintf(buf, n, "semisync switched OFF %s after commits waited the full %lld ms timeout: %s",
              pm_times(k, times, sizeof(times)), (long long)c->timeout_ms,
              cause == 1   ? "every semisync replica had disconnected"

@@ -204,7 +204,7 @@ int pm_rule_reconnects(struct pm_ctx *c)
             return SS_OK; /* the switched-OFF row tells the replicas' story */
     for (uint32_t i = 0; i < c->n_repl; i++) {
         const struct pm_repl *r = &c->repl[i];
-        char ev[EVID] = "", who[96], cause[300], times[16], rem[REM];
+        char ev[EVID] = "", who[96], cause[300], times[24], rem[REM];
         uint32_t k = reconnect_evidence(r, ev, sizeof(ev));
         if (k == 0)
             continue;

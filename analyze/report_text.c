@@ -192,7 +192,7 @@ static void print_slowest(FILE *out, const struct ss_an_master *m, size_t keep)
     fprintf(out, "\n  Slowest acks (frame numbers: event -> ack)\n");
     fprintf(out, "    %7s  %-20s %19s  %s\n", "latency", "replica", "frames", "position");
     for (size_t i = 0; i < n && i < keep; i++) {
-        char d[16], lbl[80], fr[48], f[ESC_MAX];
+        char d[16], lbl[96], fr[48], f[ESC_MAX];
         snprintf(fr, sizeof(fr), "%" PRIu64 " -> %" PRIu64, v[i].s->ev_frame, v[i].s->ack_frame);
         replica_label(lbl, sizeof(lbl), v[i].r);
         fprintf(out, "    %7s  %-20s %19s  %s:%" PRIu64 "\n",
@@ -219,7 +219,7 @@ static void print_unanswered(FILE *out, const struct ss_an_master *m)
         const struct ss_an_replica *r = m->replicas[i];
         for (size_t k = 0; k < r->nunanswered; k++) {
             const struct ss_unanswered *u = &r->unanswered[k];
-            char d[16], lbl[80], f[ESC_MAX];
+            char d[16], lbl[96], f[ESC_MAX];
             replica_label(lbl, sizeof(lbl), r);
             fprintf(out, "    %7s  %-20s %8" PRIu64 "  %-11s %s:%" PRIu64 "\n",
                     ss_report_duration(d, sizeof(d), u->pending_ns), lbl, u->ev_frame,

@@ -417,5 +417,5 @@ struct ss_capture *ss_capture_open_files(const char *const *paths, size_t n, con
         files_free(f);
         return NULL;
     }
-    return c;
+    return ss_readahead_wrap(c);
 }

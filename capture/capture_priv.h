@@ -43,6 +43,12 @@ struct ss_capture *ss_capture_new(const struct ss_capture_ops *ops, void *priv);
 enum ss_status ss_capture_set_filter(struct pcap *p, const char *bpf, const char *what,
                                      char *errbuf);
 
+/* Read `inner` (an offline backend) ahead in a second thread (readahead.c). Takes over `inner`
+ * and returns the wrapping handle; when a thread or memory is unavailable it returns `inner`
+ * itself, which then simply reads synchronously. A frame larger than the block size cannot occur:
+ * caplen is bounded by libpcap's maximum snapshot length (256 KiB). */
+struct ss_capture *ss_readahead_wrap(struct ss_capture *inner);
+
 /* Packet header time → ns since the epoch, for a handle in nano or micro precision. */
 uint64_t ss_capture_ts_ns(const struct pcap_pkthdr *h, bool nano);
 

@@ -214,7 +214,9 @@ EOF
 live_run() {
     local label=$1 dir=$2 sig=$3
     shift 3
-    "$BIN" -i lo -P "$PORT" -w "$dir/live.pcap" --json -O "$dir/report.json" "$@" \
+    # -B: immediate mode uses fixed-size ring slots of the device's MTU (64 KiB on lo), so the
+    # default 2 MiB buffer holds ~32 packets; a loaded test machine could then drop some.
+    "$BIN" -i lo -P "$PORT" -B 32768 -w "$dir/live.pcap" --json -O "$dir/report.json" "$@" \
         >"$dir/stdout" 2>"$dir/stderr" &
     bgpid=$!
     # The -w file is opened once the device is open and filtered (and privileges dropped).
