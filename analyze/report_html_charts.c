@@ -201,7 +201,7 @@ static void row_label(FILE *out, int y, const char *text, const json_t *replica)
         esc_cut(out, ss_html_str(replica, "address"), 22);
         if (ss_html_num(replica, "server_id", &id))
             fprintf(out, " (%lld)", (long long)id);
-    } else {
+    } else if (text) {
         fputs(text, out);
     }
     fputs("</text>\n", out);

@@ -75,6 +75,7 @@ void cli_usage(FILE *out)
         "                   --all adds TCP-ack lines\n"
         "  --flows          one line per TCP connection (diagnostic)\n"
         "  -O FILE          write the report to FILE instead of stdout\n"
+        "  --html FILE      also write a self-contained HTML report with plots\n"
         "  -v               more detail (repeatable)\n"
         "  --interval MS    timeline bucket width (default 1000)\n"
         "  --progress, --no-progress   progress on stderr (default: when it is a terminal)\n"
@@ -125,14 +126,20 @@ static bool parse_ports(const char *s, struct cli_opts *o)
         return false;
     memcpy(buf, s, strlen(s) + 1);
     o->nports = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    /* Split by hand: strtok_r would skip empty items, and "3306," is a typo worth reporting. */
+    char *tok = buf;
+    for (;;) {
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
         uint64_t v;
         if (o->nports >= CLI_MAX_PORTS || !parse_u64(tok, 1, 65535, &v))
             return false;
         o->ports[o->nports++] = (uint16_t)v;
+        if (!comma)
+            return true;
+        tok = comma + 1;
     }
-    return o->nports > 0;
 }
 
 static char *read_filter_file(const char *path)
@@ -147,6 +154,13 @@ static char *read_filter_file(const char *path)
         for (size_t i = 0; i < n; i++)
             if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t')
                 buf[i] = ' ';
+        /* Trimmed, so that -F FILE and the same expression as arguments report the same. */
+        while (n > 0 && buf[n - 1] == ' ')
+            buf[--n] = '\0';
+        size_t lead = 0;
+        while (buf[lead] == ' ')
+            lead++;
+        memmove(buf, buf + lead, n - lead + 1);
     }
     fclose(f);
     return buf;

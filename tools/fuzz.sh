@@ -119,7 +119,7 @@ for t in "${targets[@]}"; do
         failed+=("$t")
         summary+=("$t: FAIL (exit $rc, ${execs:-?} runs; log: $art/fuzz.log)")
         grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$art/fuzz.log" | head -n 5
-        grep -E '^ +#[0-9]+ ' "$art/fuzz.log" | grep -v -E 'libFuzzer|fuzzer::|__sanitizer|libc\.so' | head -n 12
+        grep -E '^ +#[0-9]+ ' "$art/fuzz.log" | grep -v -E 'libFuzzer|fuzzer::|__sanitizer|libc\.so|nptl/|sysdeps/|stdlib/abort|csu/| in main ' | head -n 12
         for r in $repro; do
             echo "reproducer: $r ($(stat -c %s "$r") bytes)"
             od -A x -t x1z -v -N 256 "$r"

@@ -38,7 +38,7 @@ static void fill_run_info(struct run *r, struct ss_run_info *ri)
     ri->inputs = r->o->nfiles ? r->o->files : NULL;
     ri->ninputs = r->o->nfiles;
     ri->iface = r->o->iface;
-    ri->filter = r->o->filter;
+    ri->filter = r->o->filter ? r->o->filter : r->live_filter;
     ss_capture_stats(r->cap, &ri->cap);
     ri->dec = r->pipe.dec;
     ss_flowtab_stats(r->pipe.flows, &ri->flow);

@@ -32,14 +32,13 @@ static enum ss_exit open_capture(struct run *r, const struct cli_opts *o)
     char errbuf[SS_ERRBUF_SIZE] = "";
     enum ss_status st = SS_OK;
     if (o->iface) {
-        char *deflt = o->filter ? NULL : default_live_filter(o);
+        r->live_filter = o->filter ? NULL : default_live_filter(o);
         struct ss_live_opts lo = {
             .iface = o->iface, .snaplen = o->snaplen, .buffer_kib = o->buffer_kib,
-            .immediate = true, .bpf = o->filter ? o->filter : deflt,
+            .immediate = true, .bpf = o->filter ? o->filter : r->live_filter,
             .no_promisc = o->no_promisc,
         };
         r->cap = ss_capture_open_live(&lo, &st, errbuf);
-        free(deflt);
     } else {
         r->cap = ss_capture_open_files(o->files, o->nfiles, o->filter, &st, errbuf);
     }
@@ -62,6 +61,12 @@ static enum ss_exit open_outputs(struct run *r, const struct cli_opts *o)
         r->out_is_file = true;
     }
     if (o->write_file) {
+        /* The dump file takes the handle's precision: nanoseconds, or microseconds where the
+         * interface could not give nanoseconds; tv_usec must hold the matching unit. */
+        r->dump_ts_div =
+            pcap_get_tstamp_precision(ss_capture_pcap(r->cap)) == PCAP_TSTAMP_PRECISION_NANO
+                ? 1
+                : 1000;
         r->dumper = pcap_dump_open(ss_capture_pcap(r->cap), o->write_file);
         if (!r->dumper) {
             fprintf(stderr, "semiscope: %s: %s\n", o->write_file,
@@ -115,7 +120,7 @@ void run_after_frame(struct run *r, const struct ss_frame *fr)
         struct pcap_pkthdr h;
         /* The live handle delivers ns stamps; the dump file is a ns-precision pcap too. */
         h.ts.tv_sec = (time_t)(fr->ts_ns / SS_NS_PER_SEC);
-        h.ts.tv_usec = (suseconds_t)(fr->ts_ns % SS_NS_PER_SEC);
+        h.ts.tv_usec = (suseconds_t)(fr->ts_ns % SS_NS_PER_SEC / r->dump_ts_div);
         h.caplen = fr->caplen;
         h.len = fr->wirelen;
         pcap_dump((u_char *)r->dumper, &h, fr->data);
@@ -137,14 +142,19 @@ enum ss_exit run_finish(struct run *r)
         pm_inputs_stop(r->pm);
     if (r->o->mode == CLI_MODE_REPORT && report_write(r) != 0)
         ex = SS_EXIT_OUTPUT;
-    if (fflush(r->out) != 0 || ferror(r->out) || r->pipe.out_error)
-        ex = SS_EXIT_OUTPUT;
+    bool write_failed = fflush(r->out) != 0 || ferror(r->out) || r->pipe.out_error;
     if (r->out_is_file && fclose(r->out) != 0)
+        write_failed = true;
+    if (write_failed && ex != SS_EXIT_OUTPUT) /* the report path has said so already */
+        fprintf(stderr, "semiscope: could not write the output%s%s\n",
+                r->o->report_file ? " to " : "", r->o->report_file ? r->o->report_file : "");
+    if (write_failed)
         ex = SS_EXIT_OUTPUT;
     if (ex == SS_EXIT_OK && r->read_error)
         ex = SS_EXIT_INPUT;
     pipeline_free(&r->pipe);
     pm_inputs_free(r->pm);
     ss_capture_close(r->cap);
+    free(r->live_filter);
     return ex;
 }

@@ -19,6 +19,8 @@ struct run {
     FILE *out;
     bool out_is_file;
     pcap_dumper_t *dumper;
+    unsigned dump_ts_div;         /* ns → the -w file's unit: 1 (ns) or 1000 (µs) */
+    char *live_filter;            /* the default filter a live capture got (owned), or NULL */
     struct pm_inputs *pm;         /* postmortem inputs (status samples, error log, poller) */
     bool read_error;
     bool interrupted;
