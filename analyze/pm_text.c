@@ -5,31 +5,12 @@
 
 #include "pm_priv.h"
 
-#define TEXT_WIDTH 80
+#include "semiscope/report.h"
 
-/* Print `text` word-wrapped at TEXT_WIDTH, the first line after `lead`, the others indented. */
+/* The shared 80-column word wrap of the text report. */
 static void wrap(FILE *out, const char *lead, const char *text, int indent)
 {
-    int col = fprintf(out, "%s", lead);
-    const char *p = text;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        size_t w = strcspn(p, " ");
-        if (w == 0)
-            break;
-        if (col > indent && col + 1 + (int)w > TEXT_WIDTH) {
-            fprintf(out, "\n%*s", indent, "");
-            col = indent;
-        } else if (col > indent) {
-            fputc(' ', out);
-            col++;
-        }
-        fwrite(p, 1, w, out);
-        col += (int)w;
-        p += w;
-    }
-    fputc('\n', out);
+    ss_report_wrap(out, lead, text, indent);
 }
 
 static void cell(char *buf, size_t n, const json_t *v)
@@ -130,6 +111,8 @@ void ss_postmortem_text(FILE *out, const json_t *pm, int verbosity)
 {
     if (!pm)
         return;
+    /* The answer first: what went wrong and what to do; then the evidence behind it. */
+    diagnosis_text(out, pm);
     correlation_text(out, pm, verbosity);
     const json_t *off = json_object_get(pm, "clock_offset_s");
     char lead[80];
@@ -140,5 +123,4 @@ void ss_postmortem_text(FILE *out, const json_t *pm, int verbosity)
         snprintf(lead, sizeof(lead), "  Clock offset:");
     wrap(out, lead, pm_jstr(pm, "clock_offset_basis", ""), 4);
     timeline_text(out, pm, verbosity);
-    diagnosis_text(out, pm);
 }

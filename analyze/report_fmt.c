@@ -242,3 +242,38 @@ double ss_rpt_seconds(uint64_t ts_ns)
      * microsecond value (printing then shows no binary noise at 16 digits). */
     return (double)(ts_ns / SS_NS_PER_SEC) + (double)(ts_ns % SS_NS_PER_SEC / 1000) / 1e6;
 }
+
+#define REPORT_TEXT_WIDTH 80
+
+/* Print `text` word-wrapped at REPORT_TEXT_WIDTH, the first line after `lead`, the others indented. */
+void ss_report_wrap(FILE *out, const char *lead, const char *text, int indent)
+{
+    size_t ll = strlen(lead);
+    int col = fprintf(out, "%s", lead);
+    /* Before the first word: a space only when the lead ends in a word ("remedy:"). */
+    bool need_space = ll > 0 && lead[ll - 1] != ' ';
+    bool line_has_word = false;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t w = strcspn(p, " ");
+        if (w == 0)
+            break;
+        if (line_has_word && col + 1 + (int)w > REPORT_TEXT_WIDTH) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+            need_space = false;
+        }
+        if (need_space) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, w, out);
+        col += (int)w;
+        p += w;
+        line_has_word = true;
+        need_space = true;
+    }
+    fputc('\n', out);
+}

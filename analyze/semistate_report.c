@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "semistate_priv.h"
+#include "semiscope/report.h"
 
 static json_t *ts_json(uint64_t ts_ns)
 {
@@ -243,8 +244,7 @@ static void text_count(FILE *out, const char *name, int64_t v, const char *note)
 static void text_counters(FILE *out, const struct ss_sem_master *m)
 {
     const struct ss_semi_counters *c = &m->c;
-    fprintf(out, "  Counters (Rpl_semi_sync_master_*, deltas the master would show; "
-                 "~ marks an estimate):\n");
+    fprintf(out, "  Counters (Rpl_semi_sync_master_* deltas the master would show; ~ estimate):\n");
     text_count(out, "yes_tx", c->yes_tx, "  commits released by an ack");
     text_count(out, "no_tx", c->no_tx, "  commits without an ack (OFF, timed out)");
     text_count(out, "no_times", c->no_times, "  switches ON -> OFF");
@@ -270,8 +270,8 @@ static void text_waits(FILE *out, const struct ss_sem_master *m, int verbosity)
     struct ss_hist_summary sm;
     ss_hist_summarize(&m->wait_hist, &sm);
     fprintf(out,
-            "  Commit waits (first flagged send -> releasing ack), us: n=%llu min %llu "
-            "p50 %llu p90 %llu p99 %llu max %llu\n",
+            "  Commit waits (first flagged send -> releasing ack), us:\n"
+            "    n=%llu min %llu p50 %llu p90 %llu p99 %llu max %llu\n",
             (unsigned long long)sm.count, (unsigned long long)(sm.min / 1000),
             (unsigned long long)(sm.p50 / 1000), (unsigned long long)(sm.p90 / 1000),
             (unsigned long long)(sm.p99 / 1000), (unsigned long long)(sm.max / 1000));
@@ -285,10 +285,12 @@ static void text_waits(FILE *out, const struct ss_sem_master *m, int verbosity)
         return;
     for (uint32_t i = 0; i < m->n_slow; i++) {
         char clk[24];
-        fprintf(out, "    slow: %s waited %llu us, released at %s by server_id %lld\n",
+        char who[32] = "an unknown replica";
+        if (m->slow[i].server_id >= 0)
+            snprintf(who, sizeof(who), "server_id %lld", (long long)m->slow[i].server_id);
+        fprintf(out, "    slow: %s waited %llu us,\n          released at %s by %s\n",
                 m->slow[i].position, (unsigned long long)(m->slow[i].wait_ns / 1000),
-                ss_sem_clock(m->slow[i].ts, 3, clk, sizeof(clk)),
-                (long long)m->slow[i].server_id);
+                ss_sem_clock(m->slow[i].ts, 3, clk, sizeof(clk)), who);
     }
 }
 
@@ -300,7 +302,7 @@ static void text_unprotected(FILE *out, const struct ss_sem_master *m, int verbo
     for (uint32_t i = 0; i < show; i++) {
         const struct ss_sem_unprot *u = &m->unp[i];
         char clk[24];
-        fprintf(out, "    %s%s  %-28s %-40s %s\n", u->approx ? "~" : " ",
+        fprintf(out, "    %s%s  %-26s %-14s %s\n", u->approx ? "~" : " ",
                 ss_sem_clock(u->ts, 3, clk, sizeof(clk)), u->position,
                 u->gtid[0] ? u->gtid : "-", why_name(u->why));
     }
@@ -320,7 +322,7 @@ void ss_semistate_master_text(FILE *out, const struct ss_semistate *s,
     struct tm tm;
     gmtime_r(&sec, &tm);
     strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-    fprintf(out, "Semisync state of master %s (%s): %s at start, %s at end\n",
+    fprintf(out, "\nSemisync on %s (%s): %s at start, %s at end\n",
             ss_endpoint_str(&m->ep, ep, sizeof(ep)), flavor_name(m->flavor),
             ss_semi_state_name(m->state_start), ss_semi_state_name(m->state));
     fprintf(out, "  Timeline (UTC, %s):", day);
@@ -331,7 +333,7 @@ void ss_semistate_master_text(FILE *out, const struct ss_semistate *s,
     for (uint32_t i = 0; i < m->n_tr; i++) {
         char sum[SS_SEMI_REASON_MAX + 64];
         summary(&m->tr[i], sum, sizeof(sum));
-        fprintf(out, "    %s\n", sum);
+        ss_report_wrap(out, "   ", sum, 6);
     }
     if (m->tr_dropped)
         fprintf(out, "    (%llu transitions not kept; the last one is the latest)\n",
@@ -342,8 +344,8 @@ void ss_semistate_master_text(FILE *out, const struct ss_semistate *s,
     text_unprotected(out, m, verbosity);
     if (verbosity >= 1)
         fprintf(out,
-                "  Transactions: %llu seen, %llu before the capture, %llu unclassified, "
-                "%llu while disabled, %llu unflagged while ON, %llu pending at end\n",
+                "  Transactions: %llu seen, %llu before the capture, %llu unclassified,\n"
+                "    %llu while disabled, %llu unflagged while ON, %llu pending at end\n",
                 (unsigned long long)m->trx_seen, (unsigned long long)m->trx_before_capture,
                 (unsigned long long)m->trx_unclassified, (unsigned long long)m->trx_disabled,
                 (unsigned long long)m->unflagged_on, (unsigned long long)m->pend_n);

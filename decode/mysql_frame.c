@@ -9,6 +9,7 @@
 #include <string.h>
 #include "semiscope/rd.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 struct ss_framer *ss_framer_new(const struct ss_frame_cfg *cfg, const struct ss_frame_ops *ops,
@@ -30,6 +31,8 @@ struct ss_framer *ss_framer_new(const struct ss_frame_cfg *cfg, const struct ss_
     fr->mode = cfg->synced ? SSF_PLAIN : SSF_RESYNC;
     fr->comp = SS_COMP_NONE;
     fr->comp_want = SS_COMP_NONE;
+    fr->rewind = SIZE_MAX;
+    fr->csum_alg = -1;
     ssf_inner_reset(&fr->in);
     ssf_outer_reset(&fr->out);
     return fr;
@@ -72,6 +75,31 @@ bool ss_framer_synced(const struct ss_framer *fr)
     return fr && (fr->mode == SSF_PLAIN || fr->mode == SSF_COMP);
 }
 
+void ss_framer_set_checksum(struct ss_framer *fr, int alg)
+{
+    if (fr)
+        fr->csum_alg = alg == 0 || alg == 1 ? alg : -1;
+}
+
+void ss_framer_resync(struct ss_framer *fr)
+{
+    if (!ss_framer_synced(fr))
+        return;
+    ss_anomaly_add(fr->an, SS_AN_FRAME_RESYNC_FORCED, 1);
+    /* Right after a resync the packets are replayed from the scan window: the bad packet's bytes
+     * are still there, and the true boundary may lie inside them (a false candidate's length can
+     * span real packets). Scan again from its second byte then. Later, its bytes are gone: the
+     * scan starts at the first byte not yet framed. */
+    fr->rewind = SIZE_MAX;
+    uint64_t start = fr->in.pkt_off;
+    if (fr->mode == SSF_PLAIN && fr->rp < fr->win_n && start >= fr->win_off &&
+        start - fr->win_off < fr->win_n)
+        fr->rewind = (size_t)(start - fr->win_off);
+    ssf_inner_reset(&fr->in);
+    ssf_outer_reset(&fr->out);
+    ssf_resync_enter(fr);
+}
+
 void ssf_inner_reset(struct ssf_inner *in)
 {
     *in = (struct ssf_inner){0};
@@ -108,16 +136,17 @@ static bool inner_header(struct ss_framer *fr, uint64_t ts_ns, uint64_t frame)
     in->in_piece = true;
     if (!in->in_packet) {
         in->in_packet = true;
+        in->abandoned = false;
         in->total = 0;
         in->too_large = false;
         if (fr->ops->begin)
             fr->ops->begin(fr->ctx, seq, len, ts_ns, frame);
     }
-    if (!in->too_large && in->total + len > fr->cfg.max_packet) {
+    if (!in->too_large && !in->abandoned && in->total + len > fr->cfg.max_packet) {
         in->too_large = true;
         ss_anomaly_add(fr->an, SS_AN_FRAME_TOO_LARGE, 1);
     }
-    return fr->mode != SSF_STOPPED;
+    return ss_framer_synced(fr);
 }
 
 /* Pass payload bytes on, but never beyond max_packet logical bytes. */
@@ -127,7 +156,7 @@ static void inner_payload(struct ss_framer *fr, const uint8_t *p, size_t n, uint
     struct ssf_inner *in = &fr->in;
     uint64_t off = in->total;
     in->total += n;
-    if (off >= fr->cfg.max_packet || !fr->ops->payload)
+    if (in->abandoned || off >= fr->cfg.max_packet || !fr->ops->payload)
         return;
     uint64_t room = fr->cfg.max_packet - off;
     fr->ops->payload(fr->ctx, p, n < room ? n : (size_t)room, off, ts_ns, frame);
@@ -140,6 +169,8 @@ size_t ssf_inner_feed(struct ss_framer *fr, const uint8_t *p, size_t n, uint64_t
     size_t i = 0;
     while (i < n) {
         if (!in->in_piece) {
+            if (in->hdr_n == 0 && !in->in_packet)
+                in->pkt_off = off0 + i;
             /* hdr_n < SSF_HDR_LEN always holds here; clamping states it for the compiler. */
             size_t have = SS_MIN((size_t)in->hdr_n, (size_t)SSF_HDR_LEN);
             size_t k = SS_MIN((size_t)SSF_HDR_LEN - have, n - i);
@@ -156,7 +187,7 @@ size_t ssf_inner_feed(struct ss_framer *fr, const uint8_t *p, size_t n, uint64_t
             inner_payload(fr, p + i, k, ts_ns, frame);
             i += k;
             in->piece_left -= (uint32_t)k;
-            if (fr->mode == SSF_STOPPED)
+            if (!ss_framer_synced(fr))
                 return i;
         }
         if (in->piece_left)
@@ -165,6 +196,10 @@ size_t ssf_inner_feed(struct ss_framer *fr, const uint8_t *p, size_t n, uint64_t
         if (in->piece_len == SSF_MAX_PIECE)
             continue; /* a continuation piece follows */
         in->in_packet = false;
+        if (in->abandoned) {
+            in->abandoned = false; /* its lost() was its end */
+            return i;
+        }
         if (fr->ops->end)
             fr->ops->end(fr->ctx, in->total, fixed_end != SSF_NO_FIXED_END ? fixed_end : off0 + i,
                          ts_ns, frame);
@@ -208,8 +243,18 @@ static void replay_step(struct ss_framer *fr)
     size_t used = synced_step(fr, fr->win + fr->rp, stop - fr->rp, fr->win_off + fr->rp, ts,
                               frame);
     fr->rp += used;
-    if (fr->mode == SSF_RESYNC)
-        ssf_window_rebase(fr);
+    if (fr->mode != SSF_RESYNC)
+        return;
+    size_t back = fr->rewind;
+    fr->rewind = SIZE_MAX;
+    if (back < fr->rp)
+        fr->rp = back;
+    ssf_window_rebase(fr);
+    if (back != SIZE_MAX) {
+        /* The bad packet starts the window now; its first byte is no candidate again, and is
+         * counted as skipped if the scan lands further on. */
+        fr->scan = 1;
+    }
 }
 
 void ss_framer_data(struct ss_framer *fr, const uint8_t *p, size_t n, uint64_t stream_off,
@@ -217,6 +262,8 @@ void ss_framer_data(struct ss_framer *fr, const uint8_t *p, size_t n, uint64_t s
 {
     if (!fr)
         return;
+    fr->fed_end = stream_off + n;
+    fr->fed_any = true;
     for (;;) {
         if (fr->mode == SSF_STOPPED) {
             ss_anomaly_add(fr->an, SS_AN_FRAME_UNSYNCED_DATA, n + (fr->win_n - fr->rp));
@@ -250,19 +297,49 @@ void ss_framer_data(struct ss_framer *fr, const uint8_t *p, size_t n, uint64_t s
 /* Where a gap hits synced framing: inside a packet or exactly at a boundary. */
 static bool gap_in_packet(const struct ss_framer *fr, bool *begun)
 {
-    *begun = fr->in.in_packet;
+    *begun = fr->in.in_packet && !fr->in.abandoned;
     if (fr->mode == SSF_COMP)
         return fr->out.in_packet || fr->out.hdr_n || !inner_at_boundary(&fr->in);
     return !inner_at_boundary(&fr->in);
 }
 
+/* A gap inside a plain piece's payload that ends no later than the piece: the header told where
+ * the next header is, so framing need not be searched for. The packet is abandoned (lost(), and no
+ * more payload or end for it), the rest of the piece is skipped as if read, and framing carries on
+ * from the piece's end (continuation headers included). False when the gap is not of that kind. */
+static bool skip_known_length(struct ss_framer *fr, uint64_t stream_off, uint64_t len,
+                              uint64_t ts_ns, uint64_t frame)
+{
+    struct ssf_inner *in = &fr->in;
+    if (fr->mode != SSF_PLAIN || fr->rp < fr->win_n || !in->in_piece || in->hdr_n != 0 ||
+        !fr->fed_any || stream_off != fr->fed_end || len > in->piece_left)
+        return false;
+    bool begun = in->in_packet && !in->abandoned;
+    ss_anomaly_add(fr->an, SS_AN_FRAME_GAP_IN_PACKET, 1);
+    in->abandoned = true;
+    in->piece_left -= (uint32_t)len;
+    in->total += len;
+    fr->fed_end = stream_off + len;
+    if (in->piece_left == 0) {
+        in->in_piece = false;
+        if (in->piece_len != SSF_MAX_PIECE) {
+            in->in_packet = false; /* the gap ended exactly with the packet */
+            in->abandoned = false;
+        }
+    }
+    if (fr->ops->lost)
+        fr->ops->lost(fr->ctx, begun, ts_ns, frame);
+    return true;
+}
+
 void ss_framer_gap(struct ss_framer *fr, uint64_t stream_off, uint64_t len, uint64_t ts_ns,
                    uint64_t frame)
 {
-    (void)stream_off;
-    (void)len;
     if (!fr || fr->mode == SSF_STOPPED)
         return;
+    if (skip_known_length(fr, stream_off, len, ts_ns, frame))
+        return;
+    fr->fed_end = stream_off + len;
     bool begun = false;
     if (fr->mode == SSF_RESYNC) {
         /* Bytes before and after a gap cannot form one packet: start the scan afresh. */

@@ -31,11 +31,13 @@ struct ssf_inner {
     bool in_piece;        /* reading a piece's payload */
     bool in_packet;       /* begin() called, end() not yet */
     bool too_large;       /* this packet exceeded max_packet (counted once) */
+    bool abandoned;       /* lost at a gap: its pieces are skipped by their known lengths */
     bool seq_valid;
     uint8_t seq;          /* last sequence id seen */
     uint32_t piece_len;
     uint32_t piece_left;
     uint64_t total;       /* logical payload bytes of the packet so far */
+    uint64_t pkt_off;     /* plain framing: TCP stream offset of the packet's first header byte */
 };
 
 /* The compressed-protocol outer framer. */
@@ -87,6 +89,11 @@ struct ss_framer {
     struct ssf_chunk *chunks;
     size_t nchunks;
     uint64_t skipped;           /* bytes skipped since this resync began */
+    size_t rewind;              /* after ss_framer_resync during a replay: window index to scan
+                                 * from again (SIZE_MAX: none) */
+    uint64_t fed_end;           /* TCP stream offset just past the last byte fed (or gap) */
+    bool fed_any;
+    int csum_alg;               /* events' checksum, as told by ss_framer_set_checksum */
 };
 
 /* mysql_frame.c */

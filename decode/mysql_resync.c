@@ -9,6 +9,7 @@
 #include "semiscope/binlog.h"
 #include "semiscope/rd.h"
 
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,43 @@ static enum verdict check_ack(const uint8_t *pl, size_t avail, uint32_t len, uin
     return ss_semisync_ack_plausible(pl, avail, len) ? V_ACCEPT : V_REJECT;
 }
 
+/* The checksum verdict of a whole event packet payload (already found plausible): 1 its CRC32
+ * trailer verifies, 0 it does not, -1 no verdict — synthetic events (artificial, ROTATE,
+ * FORMAT_DESCRIPTION with its in-use flag quirk, heartbeats) follow the replica's algorithm or
+ * other rules, so they prove nothing either way. */
+static int event_crc(const uint8_t *pl, uint32_t len)
+{
+    int ss = 0;
+    if (!ss_binlog_packet_plausible(pl, len, len, &ss))
+        return -1;
+    size_t off = ss ? 3 : 1;
+    struct ss_binlog_header h;
+    if (!ss_binlog_header_parse(pl + off, len - off, &h))
+        return -1;
+    if (h.log_pos == 0 || (h.flags & SS_LOG_EVENT_ARTIFICIAL_F) || h.type == SS_EV_ROTATE ||
+        h.type == SS_EV_FORMAT_DESCRIPTION || h.type == SS_EV_HEARTBEAT ||
+        h.type == SS_EV_HEARTBEAT_V2)
+        return -1;
+    if (h.event_size < SS_BINLOG_HEADER_LEN + 4 || off + h.event_size > len)
+        return 0;
+    struct rd r = rd_init(pl + off + h.event_size - 4, 4);
+    uint32_t stored = rd_le32(&r);
+    return libdeflate_crc32(0, pl + off, h.event_size - 4) == stored;
+}
+
+/* Checksums of a candidate event (c1) and the event packet confirming it (c2), -2 when not held
+ * whole: does the pair agree with the stream's algorithm? */
+static bool crcs_agree(const struct ss_framer *fr, int c1, int c2)
+{
+    if (fr->csum_alg == 1)
+        return c1 != 0 && c2 != 0;
+    if (fr->csum_alg == 0)
+        return true; /* a trailer that happens to verify is chance, 2^-32 */
+    /* Unknown: one stream, one algorithm — a real pair both verifies or neither does. A
+     * well-formed event planted in row data, followed by the bytes after it, does not. */
+    return c1 < 0 || c2 < 0 || c1 == c2;
+}
+
 /* Could this packet (seq, len, first `avail` payload bytes) be what this direction carries? */
 static enum verdict check_packet(const struct ss_framer *fr, const uint8_t *pl, size_t avail,
                                  uint32_t len, uint8_t seq, enum kind *kind)
@@ -104,9 +142,11 @@ static enum verdict check_packet(const struct ss_framer *fr, const uint8_t *pl, 
 }
 
 /* The packet after a candidate must continue it: an event after an event (seq +1, or 1 after an
- * ack-requested event), an ack or COM_QUIT after an ack (seq 0). */
+ * ack-requested event), an ack or COM_QUIT after an ack (seq 0). An event pair's checksums must
+ * agree with the stream (crcs_agree) when both are held whole: `c1` is the candidate's verdict
+ * (-2 not held whole), `room` the window bytes available from nh on. */
 static enum verdict check_next(const struct ss_framer *fr, enum kind kind, uint8_t seq,
-                               const uint8_t *nh, size_t avail)
+                               const uint8_t *nh, size_t avail, int c1, size_t room)
 {
     if (avail < SSF_HDR_LEN)
         return V_WAIT;
@@ -117,7 +157,12 @@ static enum verdict check_next(const struct ss_framer *fr, enum kind kind, uint8
     if (kind == K_EVENT) {
         if (nseq != (uint8_t)(seq + 1) && nseq != 1)
             return V_REJECT;
-        return check_event(fr, pl, avail, len);
+        enum verdict v = check_event(fr, pl, avail, len);
+        if (v != V_ACCEPT || c1 == -2 || fr->csum_alg == 0 || len == SSF_MAX_PIECE)
+            return v;
+        if (avail < len)
+            return SSF_HDR_LEN + (size_t)len <= room ? V_WAIT : V_ACCEPT;
+        return crcs_agree(fr, c1, event_crc(pl, len)) ? V_ACCEPT : V_REJECT;
     }
     if (nseq == 0 && len == 1 && avail >= 1 && pl[0] == 0x01)
         return V_ACCEPT; /* COM_QUIT */
@@ -167,9 +212,15 @@ static enum verdict plain_candidate(const struct ss_framer *fr, size_t x, bool m
         return V_ACCEPT; /* the confirmation cannot fit in the window */
     if (avail < end)
         return V_WAIT;
+    int c1 = -2;
+    if (kind == K_EVENT) {
+        c1 = event_crc(b + SSF_HDR_LEN, len);
+        if (!crcs_agree(fr, c1, -1))
+            return V_REJECT; /* CRC32 known, and the candidate's does not verify */
+    }
     if (avail == end)
         return lone_candidate(fr, x, more);
-    return check_next(fr, kind, seq, b + end, avail - end);
+    return check_next(fr, kind, seq, b + end, avail - end, c1, win_cap(fr) - x - end);
 }
 
 /* The compressed payload starting at b (n bytes held) decodes to an inner stream; is its start

@@ -13,6 +13,7 @@
     X(FRAME_TOO_LARGE, "frame_too_large")                                                          \
     X(FRAME_RESYNC, "frame_resync")                                                                \
     X(FRAME_RESYNC_SKIPPED_BYTES, "frame_resync_skipped_bytes")                                    \
+    X(FRAME_RESYNC_FORCED, "frame_resync_forced")                                                  \
     X(FRAME_GAP_IN_PACKET, "frame_gap_in_packet")                                                  \
     X(FRAME_UNSYNCED_DATA, "frame_unsynced_bytes")                                                 \
     X(COMPRESS_BAD_HEADER, "compress_bad_header")                                                  \

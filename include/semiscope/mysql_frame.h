@@ -29,13 +29,24 @@ enum ss_frame_role {
  *   its first max_packet payload bytes are delivered; FRAME_TOO_LARGE is counted once per packet.
  * - lost(in_packet) is called at every gap (also while still resyncing: in_packet false then) and
  *   on a compressed-payload decode error. in_packet is true exactly when begin was called without
- *   end: that packet is abandoned (no end will come). FRAME_GAP_IN_PACKET counts gaps that were not
- *   at a packet boundary (a partial header included). After lost, framing resumes only via resync.
- * - resync(skipped, compressed) precedes the first begin after a mid-stream start (cfg.synced
- *   false), a gap or a decode error; `skipped` = bytes dropped since that point. The packet found
- *   and everything after it is then delivered normally, with the ts/frame of the TCP chunks that
- *   carried those bytes (held bytes keep their chunks' stamps).
- * - Callbacks may call ss_framer_set_compress and ss_framer_stop on this framer; nothing else. */
+ *   end: that packet is abandoned (no payload or end will come for it). FRAME_GAP_IN_PACKET counts
+ *   gaps that were not at a packet boundary (a partial header included).
+ * - Known-length skip (plain framing only): when a gap starts where the last data ended, inside a
+ *   piece's payload, and ends no later than that piece ends, the piece's header already told where
+ *   the next header is. Then lost(true) abandons the packet but framing stays synced: the rest of
+ *   the piece is skipped, further 0xFFFFFF continuation headers are read as usual (their sequence
+ *   ids checked), and the next packet begins normally — no resync call, nothing counted as
+ *   skipped. A gap that swallows a header (the next packet's, or a continuation's) or starts in a
+ *   partial header falls back to resync. Compressed framing always resyncs after a gap: the lost
+ *   bytes belong to a zlib stream / zstd frame that cannot be continued without them, so how many
+ *   inner bytes they stood for — and so where the inner packets end — is unknown.
+ * - Otherwise, after lost, framing resumes only via resync: resync(skipped, compressed) precedes
+ *   the first begin after a mid-stream start (cfg.synced false), a gap, a decode error or
+ *   ss_framer_resync; `skipped` = bytes dropped since that point. The packet found and everything
+ *   after it is then delivered normally, with the ts/frame of the TCP chunks that carried those
+ *   bytes (held bytes keep their chunks' stamps).
+ * - Callbacks may call ss_framer_set_compress, ss_framer_set_checksum, ss_framer_resync and
+ *   ss_framer_stop on this framer; nothing else. */
 
 /* Called for every logical packet. `ts`/`frame` are those of the TCP chunk that carried the bytes
  * at hand. `stream_off` values are offsets in the *TCP* byte stream of this direction (for
@@ -81,6 +92,21 @@ struct ss_framer *ss_framer_new(const struct ss_frame_cfg *cfg, const struct ss_
  * UNKNOWN when only stored packets were seen); one that finds plain framing sets NONE. */
 void ss_framer_set_compress(struct ss_framer *fr, enum ss_compress c);
 enum ss_compress ss_framer_compress(const struct ss_framer *fr);
+/* The checksum algorithm of the binlog events this direction carries, as the caller learnt it
+ * (FORMAT_DESCRIPTION, @master_binlog_checksum, or inferred): 1 CRC32, 0 none, -1 unknown (the
+ * default). Resync uses it to judge candidates: with CRC32 known, an event candidate (and the
+ * event packet confirming it) held whole in the scan window must carry a CRC that verifies; with
+ * it unknown, two such events must agree on whether they carry one. Synthetic events (artificial,
+ * ROTATE, FORMAT_DESCRIPTION, heartbeats) are exempt: their checksum follows other rules. */
+void ss_framer_set_checksum(struct ss_framer *fr, int alg);
+/* The caller found that framing is wrong: the packet at hand (or the one that just ended) is not
+ * what this stream carries, so the boundary that led to it was false. Abandon framing at the
+ * current point and scan again from the next byte: from the byte after the bad packet's first
+ * byte while that packet is still held in the scan window (right after a resync), else from the
+ * first byte not yet framed. No lost or end call follows for the packet at hand: the caller drops
+ * it itself. The next begin is preceded by resync(). Counted as FRAME_RESYNC_FORCED. Does nothing
+ * while already resyncing or stopped. */
+void ss_framer_resync(struct ss_framer *fr);
 /* Stop framing for good (e.g. the connection went TLS): later bytes are counted, not parsed. */
 void ss_framer_stop(struct ss_framer *fr);
 /* Feed in-order TCP bytes starting at TCP stream offset `stream_off`. */

@@ -76,6 +76,9 @@ char *ss_report_text_escape(char *out, size_t outsz, const char *s);
 /* A JSON string for arbitrary bytes: valid UTF-8 is kept, each invalid byte becomes the text
  * "\xNN" (jansson escapes control characters). NULL on OOM. */
 json_t *ss_report_json_string(const char *s);
+/* Print `text` word-wrapped at 80 columns: the first line after `lead`, the next ones indented by
+ * `indent` spaces (the text report must read at 80 columns). */
+void ss_report_wrap(FILE *out, const char *lead, const char *text, int indent);
 /* "2026-11-22T02:28:55.333131Z" (UTC, microseconds, truncated). Returns out. */
 char *ss_report_time(char *out, size_t outsz, uint64_t ts_ns);
 /* A duration in at most 7 characters with its unit: "850ns", "9.99us", "245.1us", "12.34ms",

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# lab_live_poll.sh: issue 7's "live polling works against a lab master, through a restart of that
+# master". tools/lab/lab live-poll brings up a real MariaDB master and two semisync replicas in
+# network namespaces, runs semiscope LIVE in the master's namespace
+#   semiscope -i eth0 -P 13306 -w semiscope.pcap --json -O report.json
+#             --dsn mysql://root@/MASTER_SOCKET --poll-interval 200 --record-status polled.tsv
+# restarts the master mid-workload (SIGTERM by PID, same datadir and options), lets the replicas
+# and the poller reconnect by themselves, finishes the workload, stops semiscope with SIGINT and
+# checks the report, the record and the offline correlation against the servers' own counters
+# (check_live_poll in tools/lab/lab; README "live_poll"). Then it checks that those checks can
+# fail, on tampered copies of the run folder.
+# Usage: lab_live_poll.sh SEMISCOPE   (env SEMISCOPE_SRC = repository root)
+# Prints "SKIPPED: reason" and exits 0 where the machine cannot run the lab (not root, no network
+# namespaces, no mariadbd after an attempted install). About 10 s; the lab's lock may add the
+# length of a parallel lab run.
+set -u
+
+BIN=${1:?usage: lab_live_poll.sh SEMISCOPE}
+SRC=${SEMISCOPE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+LAB=$SRC/tools/lab/lab
+
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "SKIPPED: python3 is not installed"
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIPPED: live polling scenario not run: not root (uid $(id -u))"
+    exit 0
+fi
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+out=$tmp/run
+SEMISCOPE=$BIN timeout 300 python3 "$LAB" live-poll --out "$out" >"$tmp/log" 2>"$tmp/err"
+rc=$?
+grep -v '^  conn ' "$tmp/log"
+if grep -q '^SKIPPED: ' "$tmp/log" && [ "$rc" -eq 0 ]; then
+    exit 0
+fi
+if [ "$rc" -ne 0 ]; then
+    tail -n 30 "$tmp/err"
+    fail "lab live-poll exited $rc"
+    # the run folder is in $tmp, removed on exit: keep a copy for a look
+    [ -d "$out" ] && cp -r "$out" "/tmp/lab_live_poll-failed-$$" &&
+        echo "run folder copied to /tmp/lab_live_poll-failed-$$"
+    exit 1
+fi
+grep -q '^live-poll check .*: OK$' "$tmp/log" || fail "no 'live-poll check: OK' line"
+grep -q '^verify .*: OK$' "$tmp/log" || fail "no raw-count 'verify: OK' line"
+nok=$(grep -c '^ok ' "$tmp/log")
+[ "$nok" -ge 60 ] || fail "only $nok ok lines (verify + live-poll checks), want >= 60"
+grep -q '^FAIL' "$tmp/log" && fail "FAIL lines in the lab's output"
+
+# The checks must be able to fail: tampered copies of the run folder.
+# expect_check_fail LABEL PATTERN: check-live-poll on $tmp/t must exit 1 with a FAIL line
+# matching PATTERN.
+expect_check_fail() {
+    SEMISCOPE=$BIN timeout 120 python3 "$LAB" check-live-poll "$tmp/t" >"$tmp/tlog" 2>&1
+    local trc=$?
+    if [ "$trc" -ne 1 ] || ! grep -q "^FAIL.*$2" "$tmp/tlog"; then
+        fail "tampered run ($1): check-live-poll exit $trc, no 'FAIL ...$2' line"
+        tail -n 5 "$tmp/tlog"
+    else
+        echo "ok: tampered run ($1) fails: $(grep -m1 "^FAIL.*$2" "$tmp/tlog" | cut -c1-120)"
+    fi
+}
+fresh() { rm -rf "$tmp/t" && cp -r "$out" "$tmp/t"; }
+
+fresh
+grep -v '^# disconnected' "$out/polled.tsv" >"$tmp/t/polled.tsv"
+expect_check_fail "no '# disconnected' line in polled.tsv" "gap markers"
+
+fresh
+python3 - "$tmp/t/expected.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+e = json.load(open(p))
+e["replicas"][0]["acks_sent"] += 1
+json.dump(e, open(p, "w"))
+PY
+expect_check_fail "a replica's send_ack sum off by one" "acks == the replica"
+
+fresh
+awk -F'\t' '!(NF == 3 && $1 > '"$(python3 -c "import json;print(json.load(open('$out/expected.json'))['master_restarts'][0]['ready_ts'])")"')' \
+    "$out/polled.tsv" >"$tmp/t/polled.tsv"
+expect_check_fail "no samples after the restart" "samples before the restart"
+
+[ "$failures" -eq 0 ] && echo "lab_live_poll: OK"
+[ "$failures" -eq 0 ]
