@@ -389,7 +389,7 @@ void ss_flowtab_packet(struct ss_flowtab *t, const struct ss_tcp_pkt *pkt)
     /* the ack first: the peer's kernel acknowledged before its application answered */
     if (fl & SS_TCP_ACK) {
         struct ss_reasm_io io = make_io(t, n, (enum ss_dir) !d, pkt->ts_ns, pkt->frame);
-        ss_reasm_ack(&io, &n->r[!d], pkt->ack);
+        ss_reasm_ack(&io, &n->r[!d], pkt->ack, !(fl & SS_TCP_RST));
     }
     struct ss_reasm_io io = make_io(t, n, d, pkt->ts_ns, pkt->frame);
     uint32_t seq = pkt->seq + ((fl & SS_TCP_SYN) ? 1u : 0u);

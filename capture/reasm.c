@@ -373,7 +373,26 @@ void ss_reasm_fin(const struct ss_reasm_io *io, struct ss_reasm *r, uint32_t seq
     ss_reasm_flush(io, r);
 }
 
-void ss_reasm_ack(const struct ss_reasm_io *io, struct ss_reasm *r, uint32_t ack)
+/* The receiver acknowledged everything below `o`, so it holds those bytes: whatever of them the
+ * capture has not shown was dropped by the capture, not by the network (a lost segment is never
+ * acknowledged past; the receiver would SACK around it), and no retransmission will bring it.
+ * Every hole below `o` becomes a gap now, each followed by the held data it was blocking. Bytes
+ * of a hole beyond `o` are left alone: the capture may still show them (reordered). */
+static void gap_acked(const struct ss_reasm_io *io, struct ss_reasm *r, uint64_t o)
+{
+    while (r->next_off < o) {
+        uint64_t upto = r->head ? SS_MIN(o, r->head->off) : o;
+        if (upto > r->next_off) {
+            io->rc->st->gaps_acked++;
+            emit_gap(io, r, upto - r->next_off, io->ts_ns, io->frame);
+        }
+        drain(io, r);
+    }
+    if (o > r->max_seen)
+        r->max_seen = o;
+}
+
+void ss_reasm_ack(const struct ss_reasm_io *io, struct ss_reasm *r, uint32_t ack, bool conclusive)
 {
     if (!r->base_known)
         return;
@@ -383,6 +402,16 @@ void ss_reasm_ack(const struct ss_reasm_io *io, struct ss_reasm *r, uint32_t ack
     uint64_t o = (uint64_t)off;
     if (r->fin_known && o > r->fin_off)
         o = r->fin_off; /* the FIN takes a sequence number but is not a byte */
+    if (o > r->next_off && o - r->next_off > SS_REASM_MAX_AHEAD) {
+        io->rc->st->out_of_window++; /* no window is that large: not an ack of this stream */
+        return;
+    }
+    /* With nothing held, an ack one past the last byte is what the ack of a FIN the capture
+     * missed looks like: no byte is missing, so nothing is declared (a real 1-byte loss is still
+     * given up by the rules for any hole once data after it shows up). */
+    bool lost_fin = !r->head && o == r->next_off + 1;
+    if (conclusive && o > r->next_off && !lost_fin)
+        gap_acked(io, r, o);
     if (o > r->max_seen)
         o = r->max_seen; /* never claim bytes this capture has not seen */
     uint64_t last = r->npend ? r->pend[r->npend - 1].off : r->acked_off;

@@ -53,10 +53,12 @@ struct ss_reasm {
     uint64_t fin_off;    /* stream offset where the FIN sits */
     uint64_t held_bytes; /* data bytes held (the per-direction cap) */
     uint64_t held_span;  /* bytes of stream held, data and known-missing (for gap_after) */
-    uint64_t max_seen;   /* end of the highest range seen: acks are clamped to it */
+    uint64_t max_seen;   /* end of the highest range seen (or declared a gap): acks are
+                          * clamped to it */
     uint64_t acked_off;  /* last offset reported through ops->acked */
-    /* Acks covering bytes seen but not yet delivered (held behind a hole), ascending; reported,
-     * with the ack packet's own ts/frame, as delivery reaches them. */
+    /* Acks covering bytes seen but not yet delivered (held behind a hole: only an RST's ack,
+     * which declares no gap, leaves any), ascending; reported, with the ack packet's own
+     * ts/frame, as delivery reaches them. */
     struct ss_reasm_ack_pend {
         uint64_t off, ts_ns, frame;
     } pend[SS_REASM_ACK_PEND];
@@ -81,8 +83,11 @@ void ss_reasm_segment(const struct ss_reasm_io *io, struct ss_reasm *r, uint32_t
                       const uint8_t *p, uint32_t cap_len, uint32_t wire_len);
 /* The FIN sits at sequence number `seq`: everything before it is delivered now, holes as gaps. */
 void ss_reasm_fin(const struct ss_reasm_io *io, struct ss_reasm *r, uint32_t seq);
-/* The peer acknowledges sequence number `ack` of this direction. */
-void ss_reasm_ack(const struct ss_reasm_io *io, struct ss_reasm *r, uint32_t ack);
+/* The peer acknowledges sequence number `ack` of this direction. When `conclusive`, bytes below
+ * the ack that the capture has not shown are declared a gap now (the receiver has them, so no
+ * retransmission will ever bring them). The flow table passes false for an RST: the flow ends
+ * right after anyway, and RSTs are what middleboxes forge. */
+void ss_reasm_ack(const struct ss_reasm_io *io, struct ss_reasm *r, uint32_t ack, bool conclusive);
 /* Deliver everything held, holes as gaps (and up to the FIN when known). */
 void ss_reasm_flush(const struct ss_reasm_io *io, struct ss_reasm *r);
 /* Free held ranges without delivering them. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* mysql_conn.c: one decoder per TCP flow. It owns a framer per direction, follows the connection
  * through greeting, TLS request, login, authentication, the command phase and the binlog dump, and
- * turns every logical packet into a struct ss_msg for the sink. Which endpoint is the server is
- * taken from the flow and corrected by content (a greeting or event packets from the "client").
+ * turns every logical packet into a struct ss_msg for the sink (the dump's packets through
+ * mysql_dump.c). Which endpoint is the server is taken from the flow and corrected by content (a
+ * greeting or event packets from the "client").
  * Reference: protocol.md §1–§6, §10. */
 #include "mysql_conn_priv.h"
 
@@ -10,81 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum conn_state {
-    CST_INIT = 0,     /* SYN seen: the server's greeting comes first */
-    CST_LOGIN,        /* greeting seen: the client's login (or SSLRequest) */
-    CST_AUTH,         /* login sent: auth switch / more data until OK or ERR */
-    CST_COMMAND,      /* command phase */
-    CST_DUMP,         /* after COM_BINLOG_DUMP(_GTID): events one way, acks the other */
-    CST_UNKNOWN,      /* picked up mid-stream: learn the state from the bytes */
-    CST_TLS,          /* encrypted: nothing more is decoded */
-    CST_DONE,         /* login refused or the like: later packets are only counted */
-};
-
-enum rs_phase { RS_NONE = 0, RS_COLS, RS_COLS_EOF, RS_ROWS };
-
-struct ss_conn;
-
-/* One direction of the flow: its framer and the packet in progress. */
-struct conn_dir {
-    struct ss_conn *c;
-    enum ss_dir dir;              /* flow direction */
-    struct ss_framer *fr;
-    bool in_packet;
-    uint8_t seq;
-    uint32_t first_len;
-    uint64_t first_ts_ns, first_frame;
-    bool started;                 /* first payload byte seen */
-    bool to_events;               /* payload feeds the binlog stream parser */
-    bool keep;                    /* payload is copied into buf */
-    uint8_t buf[SS_PKT_CAP];
-    size_t len;
-    uint64_t total;
-};
-
-/* A text result set being read: only its first value is kept. */
-struct resultset {
-    enum rs_phase phase;
-    uint64_t cols_left;
-    bool got_row;
-    char first_value[SS_TEXT_MAX];
-    uint64_t first_ts_ns, first_frame;
-    uint8_t seq;
-};
-
-struct ss_conn {
-    struct ss_conn_cfg cfg;
-    const struct ss_flow *flow;
-    struct ss_msg_sink sink;
-    struct ss_anomalies *an;
-    struct ss_conn_info info;
-    struct conn_dir d[2];         /* indexed by flow direction */
-    bool swapped;                 /* the flow's "client" is the MySQL server */
-    bool roles_fixed;             /* content confirmed who is who */
-    enum conn_state st;
-    uint32_t server_caps;
-    uint32_t server_mariadb_caps;
-    bool server_caps_known;
-    struct ss_login login;
-    bool checksum_select;         /* the pending result answers SELECT @…binlog_checksum */
-    unsigned kills, other_cmds;
-    struct resultset rs;
-    uint64_t gap_off, gap_len;      /* the TCP gap being reported to the framer */
-    bool gap_pending;
-    struct ss_binlog_stream bs;
-};
-
-static enum ss_dir server_dir(const struct ss_conn *c)
-{
-    return c->swapped ? SS_C2S : SS_S2C;
-}
-
-static bool is_server(const struct conn_dir *d)
-{
-    return d->dir == server_dir(d->c);
-}
-
-static void emit(struct ss_conn *c, struct ss_msg *m)
+void ss_conn_emit(struct ss_conn *c, struct ss_msg *m)
 {
     m->conn = &c->info;
     if (c->sink.msg)
@@ -92,12 +19,12 @@ static void emit(struct ss_conn *c, struct ss_msg *m)
 }
 
 /* A message about the packet that just ended in direction d. */
-static void msg_init(struct ss_msg *m, const struct conn_dir *d, enum ss_msg_kind kind,
-                     uint64_t end_off, uint64_t ts_ns, uint64_t frame)
+void ss_conn_msg_init(struct ss_msg *m, const struct conn_dir *d, enum ss_msg_kind kind,
+                      uint64_t end_off, uint64_t ts_ns, uint64_t frame)
 {
     memset(m, 0, sizeof(*m));
     m->kind = kind;
-    m->from_server = is_server(d);
+    m->from_server = ss_conn_is_server(d);
     m->ts_ns = ts_ns;
     m->frame = frame;
     m->first_ts_ns = d->first_ts_ns;
@@ -132,9 +59,9 @@ static void on_greeting(struct ss_conn *c, const struct conn_dir *d, const struc
     c->roles_fixed = true;
     c->st = CST_LOGIN;
     struct ss_msg m;
-    msg_init(&m, d, SS_MSG_GREETING, end_off, ts, frame);
+    ss_conn_msg_init(&m, d, SS_MSG_GREETING, end_off, ts, frame);
     m.u.greeting.caps = g->caps;
-    emit(c, &m);
+    ss_conn_emit(c, &m);
 }
 
 static void go_tls(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off, uint64_t ts,
@@ -147,8 +74,8 @@ static void go_tls(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off
     ss_framer_stop(c->d[SS_C2S].fr);
     ss_framer_stop(c->d[SS_S2C].fr);
     struct ss_msg m;
-    msg_init(&m, d, SS_MSG_TLS, end_off, ts, frame);
-    emit(c, &m);
+    ss_conn_msg_init(&m, d, SS_MSG_TLS, end_off, ts, frame);
+    ss_conn_emit(c, &m);
 }
 
 static void on_login(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off, uint64_t ts,
@@ -157,8 +84,8 @@ static void on_login(struct ss_conn *c, const struct conn_dir *d, uint64_t end_o
     if (!ss_login_parse(d->buf, d->len, d->total, &c->login)) {
         ss_anomaly_add(c->an, SS_AN_CONN_BAD_LOGIN, 1);
         struct ss_msg m;
-        msg_init(&m, d, SS_MSG_OTHER, end_off, ts, frame);
-        emit(c, &m);
+        ss_conn_msg_init(&m, d, SS_MSG_OTHER, end_off, ts, frame);
+        ss_conn_emit(c, &m);
         return;
     }
     if (c->login.ssl_request) {
@@ -170,8 +97,8 @@ static void on_login(struct ss_conn *c, const struct conn_dir *d, uint64_t end_o
     c->info.client_caps = c->login.caps;
     c->st = CST_AUTH;
     struct ss_msg m;
-    msg_init(&m, d, SS_MSG_LOGIN, end_off, ts, frame);
-    emit(c, &m);
+    ss_conn_msg_init(&m, d, SS_MSG_LOGIN, end_off, ts, frame);
+    ss_conn_emit(c, &m);
 }
 
 /* Compression starts after the server's final OK to authentication (protocol.md §2.1). */
@@ -194,7 +121,7 @@ static void on_auth_reply(struct ss_conn *c, const struct conn_dir *d, uint64_t 
                           uint64_t ts, uint64_t frame)
 {
     struct ss_msg m;
-    msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
+    ss_conn_msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
     uint8_t b = d->len ? d->buf[0] : 0;
     if (b == 0x00 && ss_reply_parse(d->buf, d->len, d->total, &m.u.reply)) {
         c->st = CST_COMMAND;
@@ -206,7 +133,7 @@ static void on_auth_reply(struct ss_conn *c, const struct conn_dir *d, uint64_t 
         memset(&m.u.reply, 0, sizeof(m.u.reply));
         m.u.reply.kind = SS_REPLY_AUTH;
     }
-    emit(c, &m);
+    ss_conn_emit(c, &m);
 }
 
 /* ---- command phase ---- */
@@ -217,7 +144,7 @@ static void flush_result(struct ss_conn *c, const struct conn_dir *d, uint64_t e
     if (c->rs.phase == RS_NONE)
         return;
     struct ss_msg m;
-    msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
+    ss_conn_msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
     m.from_server = true;
     m.first_ts_ns = c->rs.first_ts_ns;
     m.first_frame = c->rs.first_frame;
@@ -234,7 +161,7 @@ static void flush_result(struct ss_conn *c, const struct conn_dir *d, uint64_t e
     }
     c->checksum_select = false;
     c->rs.phase = RS_NONE;
-    emit(c, &m);
+    ss_conn_emit(c, &m);
 }
 
 static void note_command(struct ss_conn *c, const struct ss_cmd *cmd)
@@ -285,17 +212,17 @@ static bool query_attrs(const struct ss_conn *c)
     return c->server_caps_known && (c->login.caps & c->server_caps & SS_CLIENT_QUERY_ATTRIBUTES);
 }
 
-static void on_command(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off, uint64_t ts,
-                       uint64_t frame)
+void ss_conn_on_command(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off, uint64_t ts,
+                        uint64_t frame)
 {
     /* A new command ends whatever result the server was still sending. */
-    flush_result(c, &c->d[server_dir(c)], end_off, ts, frame);
+    flush_result(c, &c->d[ss_conn_server_dir(c)], end_off, ts, frame);
     struct ss_msg m;
-    msg_init(&m, d, SS_MSG_COMMAND, end_off, ts, frame);
+    ss_conn_msg_init(&m, d, SS_MSG_COMMAND, end_off, ts, frame);
     if (!ss_command_parse(d->buf, d->len, d->total, query_attrs(c), &m.u.cmd, c->an))
         ss_anomaly_add(c->an, SS_AN_CONN_BAD_COMMAND, 1);
     note_command(c, &m.u.cmd);
-    emit(c, &m);
+    ss_conn_emit(c, &m);
 }
 
 static bool deprecate_eof(const struct ss_conn *c)
@@ -313,11 +240,11 @@ static void on_reply(struct ss_conn *c, const struct conn_dir *d, uint64_t end_o
     struct ss_msg m;
     if (b == 0xFF || (rs->phase == RS_NONE && (b == 0x00 || short_fe))) {
         rs->phase = RS_NONE;
-        msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
+        ss_conn_msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
         if (!ss_reply_parse(d->buf, d->len, d->total, &m.u.reply))
             m.kind = SS_MSG_OTHER;
         c->checksum_select = false;
-        emit(c, &m);
+        ss_conn_emit(c, &m);
         return;
     }
     switch (rs->phase) {
@@ -353,108 +280,6 @@ static void on_reply(struct ss_conn *c, const struct conn_dir *d, uint64_t end_o
     }
 }
 
-/* ---- dump ---- */
-
-static void sync_stream_info(struct ss_conn *c)
-{
-    snprintf(c->info.binlog_file, sizeof(c->info.binlog_file), "%s", c->bs.file);
-    c->info.semisync_header = c->bs.semisync;
-    c->info.checksum_alg = ss_binlog_stream_alg(&c->bs);
-}
-
-/* Without the greeting (a mid-stream capture) the events still tell the server: a FORMAT_DESCRIPTION
- * carries the version string, and only MariaDB sends event types 160 and up. */
-static void learn_flavor(struct ss_conn *c, const struct ss_event *ev)
-{
-    if (c->info.flavor != SS_FLAVOR_UNKNOWN)
-        return;
-    if (ev->h.type == SS_EV_FORMAT_DESCRIPTION && ev->u.fde.server_version[0]) {
-        const char *shown;
-        c->info.flavor = ss_version_flavor(ev->u.fde.server_version, &shown);
-        if (!c->info.server_version[0])
-            snprintf(c->info.server_version, sizeof(c->info.server_version), "%s", shown);
-    } else if (ev->h.type >= SS_EV_MARIA_ANNOTATE_ROWS && ss_binlog_type_known(ev->h.type)) {
-        c->info.flavor = SS_FLAVOR_MARIADB;
-    }
-}
-
-/* The end of an event packet; `probe` while the connection's state is unknown. Returns false
- * when the packet is not an event after all (probe mode). */
-static bool on_event(struct ss_conn *c, const struct conn_dir *d, bool probe, uint64_t end_off,
-                     uint64_t ts, uint64_t frame)
-{
-    struct ss_msg m;
-    msg_init(&m, d, SS_MSG_EVENT, end_off, ts, frame);
-    enum ss_ev_result r = ss_binlog_stream_end(&c->bs, d->total, probe, &m.u.ev, c->an);
-    if (r == SS_EVR_NOT_EVENT)
-        return false;
-    if (r == SS_EVR_TRUNCATED) {
-        m.kind = SS_MSG_OTHER;
-        emit(c, &m);
-        return true;
-    }
-    if (probe) {
-        c->st = CST_DUMP;
-        c->info.is_dump = true;
-        c->roles_fixed = true;
-    }
-    sync_stream_info(c);
-    learn_flavor(c, &m.u.ev);
-    emit(c, &m);
-    return true;
-}
-
-static void on_dump_server(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off,
-                           uint64_t ts, uint64_t frame)
-{
-    if (d->to_events) {
-        on_event(c, d, false, end_off, ts, frame);
-        return;
-    }
-    struct ss_msg m;
-    msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
-    if (!ss_reply_parse(d->buf, d->len, d->total, &m.u.reply)) {
-        m.kind = SS_MSG_OTHER;
-        ss_anomaly_add(c->an, SS_AN_CONN_UNEXPECTED_PACKET, 1);
-    } else if (m.u.reply.kind == SS_REPLY_ERR) {
-        ss_anomaly_add(c->an, SS_AN_CONN_ERR_IN_DUMP, 1);
-    }
-    emit(c, &m);
-}
-
-static void on_ack(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off, uint64_t ts,
-                   uint64_t frame)
-{
-    struct ss_msg m;
-    msg_init(&m, d, SS_MSG_ACK, end_off, ts, frame);
-    ss_ack_parse(d->buf, d->len, d->total, &m.u.ack, c->an);
-    /* Picked up mid-stream, the ack is the first word on which file the dump is in. */
-    if (m.u.ack.well_formed && c->bs.file[0] == '\0') {
-        snprintf(c->bs.file, sizeof(c->bs.file), "%s", m.u.ack.file);
-        snprintf(c->info.binlog_file, sizeof(c->info.binlog_file), "%s", m.u.ack.file);
-    }
-    emit(c, &m);
-}
-
-static void on_dump_client(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off,
-                           uint64_t ts, uint64_t frame)
-{
-    uint8_t b = d->len ? d->buf[0] : 0;
-    if (b == SS_SEMISYNC_MAGIC) {
-        on_ack(c, d, end_off, ts, frame);
-        return;
-    }
-    if (b == SS_COM_QUIT && d->total == 1) {
-        on_command(c, d, end_off, ts, frame);
-        return;
-    }
-    ss_anomaly_add(c->an, SS_AN_CONN_UNEXPECTED_PACKET, 1);
-    struct ss_msg m;
-    msg_init(&m, d, SS_MSG_OTHER, end_off, ts, frame);
-    emit(c, &m);
-}
-
-
 /* ---- routing ---- */
 
 static void emit_other(struct ss_conn *c, const struct conn_dir *d, bool unexpected,
@@ -463,8 +288,8 @@ static void emit_other(struct ss_conn *c, const struct conn_dir *d, bool unexpec
     if (unexpected)
         ss_anomaly_add(c->an, SS_AN_CONN_UNEXPECTED_PACKET, 1);
     struct ss_msg m;
-    msg_init(&m, d, SS_MSG_OTHER, end_off, ts, frame);
-    emit(c, &m);
+    ss_conn_msg_init(&m, d, SS_MSG_OTHER, end_off, ts, frame);
+    ss_conn_emit(c, &m);
 }
 
 static bool try_greeting(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off,
@@ -486,10 +311,10 @@ static void server_packet(struct ss_conn *c, struct conn_dir *d, uint64_t end_of
     case CST_INIT:
         if (try_greeting(c, d, end_off, ts, frame))
             return;
-        msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
+        ss_conn_msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
         if (d->len && d->buf[0] == 0xFF && ss_reply_parse(d->buf, d->len, d->total, &m.u.reply)) {
             c->st = CST_DONE;             /* refused before the handshake ("Too many …") */
-            emit(c, &m);
+            ss_conn_emit(c, &m);
             return;
         }
         ss_anomaly_add(c->an, SS_AN_CONN_BAD_GREETING, 1);
@@ -502,10 +327,10 @@ static void server_packet(struct ss_conn *c, struct conn_dir *d, uint64_t end_of
         on_reply(c, d, end_off, ts, frame);
         return;
     case CST_DUMP:
-        on_dump_server(c, d, end_off, ts, frame);
+        ss_dump_server_packet(c, d, end_off, ts, frame);
         return;
     case CST_UNKNOWN:
-        if (d->to_events && on_event(c, d, true, end_off, ts, frame))
+        if (d->to_events && ss_dump_event(c, d, true, end_off, ts, frame))
             return;
         if (try_greeting(c, d, end_off, ts, frame))
             return;
@@ -513,12 +338,12 @@ static void server_packet(struct ss_conn *c, struct conn_dir *d, uint64_t end_of
             swap_roles(c);                /* acks come from the replica: this is the client */
             c->st = CST_DUMP;
             c->info.is_dump = true;
-            on_ack(c, d, end_off, ts, frame);
+            ss_dump_ack(c, d, end_off, ts, frame);
             return;
         }
-        msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
+        ss_conn_msg_init(&m, d, SS_MSG_REPLY, end_off, ts, frame);
         if (ss_reply_parse(d->buf, d->len, d->total, &m.u.reply))
-            emit(c, &m);
+            ss_conn_emit(c, &m);
         else
             emit_other(c, d, false, end_off, ts, frame);
         return;
@@ -539,7 +364,7 @@ static bool client_sends_events(struct ss_conn *c, struct conn_dir *d, uint64_t 
     swap_roles(c);
     ss_binlog_stream_begin(&c->bs, d->first_len);
     ss_binlog_stream_data(&c->bs, d->buf, d->len);
-    return on_event(c, d, true, end_off, ts, frame);
+    return ss_dump_event(c, d, true, end_off, ts, frame);
 }
 
 /* A packet from the side that should be the client. */
@@ -566,17 +391,17 @@ static void client_packet(struct ss_conn *c, struct conn_dir *d, uint64_t end_of
         emit_other(c, d, false, end_off, ts, frame);   /* auth switch response / more data */
         return;
     case CST_COMMAND:
-        on_command(c, d, end_off, ts, frame);
+        ss_conn_on_command(c, d, end_off, ts, frame);
         return;
     case CST_DUMP:
-        on_dump_client(c, d, end_off, ts, frame);
+        ss_dump_client_packet(c, d, end_off, ts, frame);
         return;
     case CST_UNKNOWN:
         if (b == SS_SEMISYNC_MAGIC && ss_semisync_ack_plausible(d->buf, d->len, d->total)) {
             c->st = CST_DUMP;
             c->info.is_dump = true;
             c->roles_fixed = true;
-            on_ack(c, d, end_off, ts, frame);
+            ss_dump_ack(c, d, end_off, ts, frame);
             return;
         }
         if (client_sends_events(c, d, end_off, ts, frame))
@@ -592,7 +417,7 @@ static void client_packet(struct ss_conn *c, struct conn_dir *d, uint64_t end_of
         if (d->seq == 0 && d->total > 0 && b <= SS_COM_BINLOG_DUMP_GTID) {
             /* A command: the connection is in its command phase. */
             c->st = CST_COMMAND;
-            on_command(c, d, end_off, ts, frame);
+            ss_conn_on_command(c, d, end_off, ts, frame);
             return;
         }
         emit_other(c, d, false, end_off, ts, frame);
@@ -616,6 +441,7 @@ static void fr_begin(void *ctx, uint8_t seq, uint32_t first_len, uint64_t ts_ns,
     d->started = false;
     d->to_events = false;
     d->keep = true;
+    d->header_checked = false;
     d->len = 0;
     d->total = 0;
 }
@@ -633,7 +459,8 @@ static void fr_payload(void *ctx, const uint8_t *p, size_t n, uint64_t off, uint
     if (!d->started) {
         d->started = true;
         /* Event packets stream through the binlog parser; only a probe keeps a copy. */
-        d->to_events = is_server(d) && (c->st == CST_DUMP || c->st == CST_UNKNOWN) && p[0] == 0;
+        d->to_events = ss_conn_is_server(d) && (c->st == CST_DUMP || c->st == CST_UNKNOWN) &&
+                       p[0] == 0;
         d->keep = !d->to_events || c->st == CST_UNKNOWN;
         if (d->to_events)
             ss_binlog_stream_begin(&c->bs, d->first_len);
@@ -646,6 +473,7 @@ static void fr_payload(void *ctx, const uint8_t *p, size_t n, uint64_t off, uint
         d->len += k;
     }
     d->total += n;
+    ss_dump_packet_plausible(c, d);
 }
 
 static void fr_end(void *ctx, uint64_t total_len, uint64_t stream_end_off, uint64_t ts_ns,
@@ -659,7 +487,7 @@ static void fr_end(void *ctx, uint64_t total_len, uint64_t stream_end_off, uint6
     d->in_packet = false;
     if (c->st == CST_TLS)
         return;
-    if (is_server(d))
+    if (ss_conn_is_server(d))
         server_packet(c, d, stream_end_off, ts_ns, frame);
     else
         client_packet(c, d, stream_end_off, ts_ns, frame);
@@ -672,21 +500,21 @@ static void fr_lost(void *ctx, bool in_packet, uint64_t ts_ns, uint64_t frame)
     if (d->in_packet && d->to_events)
         ss_binlog_stream_abort(&c->bs);
     d->in_packet = false;
-    if (is_server(d)) {
+    if (ss_conn_is_server(d)) {
         ss_binlog_stream_discontinuity(&c->bs);
         c->rs.phase = RS_NONE;
     }
     struct ss_msg m;
     memset(&m, 0, sizeof(m));
     m.kind = SS_MSG_GAP;
-    m.from_server = is_server(d);
+    m.from_server = ss_conn_is_server(d);
     m.ts_ns = m.first_ts_ns = ts_ns;
     m.frame = m.first_frame = frame;
     m.stream_end_off = c->gap_pending ? c->gap_off + c->gap_len : 0;
     m.u.gap.len = c->gap_pending ? c->gap_len : 0;
     m.u.gap.in_packet = in_packet;
     c->gap_pending = false;
-    emit(c, &m);
+    ss_conn_emit(c, &m);
 }
 
 static void fr_resync(void *ctx, uint64_t skipped, bool compressed, uint64_t ts_ns,
@@ -694,16 +522,18 @@ static void fr_resync(void *ctx, uint64_t skipped, bool compressed, uint64_t ts_
 {
     struct conn_dir *d = ctx;
     struct ss_conn *c = d->c;
+    d->resynced = true;
+    d->verified = false;
     if (compressed)
         c->info.compress = ss_framer_compress(d->fr);
     struct ss_msg m;
     memset(&m, 0, sizeof(m));
     m.kind = SS_MSG_RESYNC;
-    m.from_server = is_server(d);
+    m.from_server = ss_conn_is_server(d);
     m.ts_ns = m.first_ts_ns = ts_ns;
     m.frame = m.first_frame = frame;
     m.u.resync.skipped = skipped;
-    emit(c, &m);
+    ss_conn_emit(c, &m);
 }
 
 static const struct ss_frame_ops conn_frame_ops = {
@@ -781,19 +611,19 @@ void ss_conn_gap(struct ss_conn *c, enum ss_dir dir, uint64_t stream_off, uint64
         struct ss_msg m;
         memset(&m, 0, sizeof(m));
         m.kind = SS_MSG_GAP;
-        m.from_server = is_server(d);
+        m.from_server = ss_conn_is_server(d);
         m.ts_ns = m.first_ts_ns = ts_ns;
         m.frame = m.first_frame = frame;
         m.stream_end_off = stream_off + len;
         m.u.gap.len = len;
-        emit(c, &m);
+        ss_conn_emit(c, &m);
     }
 }
 
 void ss_conn_acked(struct ss_conn *c, enum ss_dir dir, uint64_t stream_off, uint64_t ts_ns,
                    uint64_t frame)
 {
-    if (!c || !c->cfg.emit_tcp_acks || !c->info.is_dump || dir != server_dir(c))
+    if (!c || !c->cfg.emit_tcp_acks || !c->info.is_dump || dir != ss_conn_server_dir(c))
         return;
     struct ss_msg m;
     memset(&m, 0, sizeof(m));
@@ -803,7 +633,7 @@ void ss_conn_acked(struct ss_conn *c, enum ss_dir dir, uint64_t stream_off, uint
     m.frame = m.first_frame = frame;
     m.stream_end_off = stream_off;
     m.u.tcp_ack.stream_off = stream_off;
-    emit(c, &m);
+    ss_conn_emit(c, &m);
 }
 
 void ss_conn_end(struct ss_conn *c, const struct ss_flow *f, enum ss_end_reason why,
@@ -811,17 +641,17 @@ void ss_conn_end(struct ss_conn *c, const struct ss_flow *f, enum ss_end_reason 
 {
     if (!c)
         return;
-    flush_result(c, &c->d[server_dir(c)], 0, ts_ns, frame);
+    flush_result(c, &c->d[ss_conn_server_dir(c)], 0, ts_ns, frame);
     struct ss_msg m;
     memset(&m, 0, sizeof(m));
     m.kind = SS_MSG_END;
-    m.from_server = by == server_dir(c);
+    m.from_server = by == ss_conn_server_dir(c);
     m.ts_ns = m.first_ts_ns = ts_ns;
     m.frame = m.first_frame = frame;
     m.u.end.why = why;
-    m.u.end.by_server = by == server_dir(c);
+    m.u.end.by_server = by == ss_conn_server_dir(c);
     m.u.end.flow = f;
-    emit(c, &m);
+    ss_conn_emit(c, &m);
 }
 
 const struct ss_conn_info *ss_conn_info(const struct ss_conn *c)

@@ -175,4 +175,112 @@ void ss_binlog_stream_discontinuity(struct ss_binlog_stream *s);
 /* The algorithm the stream currently expects for ordinary events (-1 unknown). */
 int ss_binlog_stream_alg(const struct ss_binlog_stream *s);
 
+/* ---- the connection decoder's state (mysql_conn.c: connection phase, routing, framer
+ * callbacks; mysql_dump.c: the dump stream) ---- */
+
+enum conn_state {
+    CST_INIT = 0,     /* SYN seen: the server's greeting comes first */
+    CST_LOGIN,        /* greeting seen: the client's login (or SSLRequest) */
+    CST_AUTH,         /* login sent: auth switch / more data until OK or ERR */
+    CST_COMMAND,      /* command phase */
+    CST_DUMP,         /* after COM_BINLOG_DUMP(_GTID): events one way, acks the other */
+    CST_UNKNOWN,      /* picked up mid-stream: learn the state from the bytes */
+    CST_TLS,          /* encrypted: nothing more is decoded */
+    CST_DONE,         /* login refused or the like: later packets are only counted */
+};
+
+enum rs_phase { RS_NONE = 0, RS_COLS, RS_COLS_EOF, RS_ROWS };
+
+struct ss_conn;
+
+/* One direction of the flow: its framer and the packet in progress. */
+struct conn_dir {
+    struct ss_conn *c;
+    enum ss_dir dir;              /* flow direction */
+    struct ss_framer *fr;
+    bool in_packet;
+    uint8_t seq;
+    uint32_t first_len;
+    uint64_t first_ts_ns, first_frame;
+    bool started;                 /* first payload byte seen */
+    bool to_events;               /* payload feeds the binlog stream parser */
+    bool keep;                    /* payload is copied into buf */
+    bool header_checked;          /* a resynced dump packet's event header was validated */
+    bool resynced;                /* framing here was found by a resync, not from the SYN */
+    bool verified;                /* ...and the last event confirmed it (CRC or position) */
+    uint8_t buf[SS_PKT_CAP];
+    size_t len;
+    uint64_t total;
+};
+
+/* A text result set being read: only its first value is kept. */
+struct resultset {
+    enum rs_phase phase;
+    uint64_t cols_left;
+    bool got_row;
+    char first_value[SS_TEXT_MAX];
+    uint64_t first_ts_ns, first_frame;
+    uint8_t seq;
+};
+
+struct ss_conn {
+    struct ss_conn_cfg cfg;
+    const struct ss_flow *flow;
+    struct ss_msg_sink sink;
+    struct ss_anomalies *an;
+    struct ss_conn_info info;
+    struct conn_dir d[2];         /* indexed by flow direction */
+    bool swapped;                 /* the flow's "client" is the MySQL server */
+    bool roles_fixed;             /* content confirmed who is who */
+    enum conn_state st;
+    uint32_t server_caps;
+    uint32_t server_mariadb_caps;
+    bool server_caps_known;
+    struct ss_login login;
+    bool checksum_select;         /* the pending result answers SELECT @…binlog_checksum */
+    unsigned kills, other_cmds;
+    struct resultset rs;
+    uint64_t gap_off, gap_len;      /* the TCP gap being reported to the framer */
+    bool gap_pending;
+    struct ss_binlog_stream bs;
+    uint32_t max_event;           /* largest event size seen on the dump stream */
+};
+
+static inline enum ss_dir ss_conn_server_dir(const struct ss_conn *c)
+{
+    return c->swapped ? SS_C2S : SS_S2C;
+}
+
+static inline bool ss_conn_is_server(const struct conn_dir *d)
+{
+    return d->dir == ss_conn_server_dir(d->c);
+}
+
+
+/* mysql_conn.c */
+void ss_conn_emit(struct ss_conn *c, struct ss_msg *m);
+/* A message about the packet that just ended in direction d. */
+void ss_conn_msg_init(struct ss_msg *m, const struct conn_dir *d, enum ss_msg_kind kind,
+                      uint64_t end_off, uint64_t ts_ns, uint64_t frame);
+void ss_conn_on_command(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off, uint64_t ts,
+                        uint64_t frame);
+
+/* mysql_dump.c */
+/* The end of an event packet; `probe` while the connection's state is unknown. Returns false
+ * when the packet is not an event after all (probe mode). */
+bool ss_dump_event(struct ss_conn *c, struct conn_dir *d, bool probe, uint64_t end_off,
+                   uint64_t ts, uint64_t frame);
+/* A packet from the source of a dump: an event, or a reply (EOF / ERR). */
+void ss_dump_server_packet(struct ss_conn *c, struct conn_dir *d, uint64_t end_off, uint64_t ts,
+                           uint64_t frame);
+void ss_dump_ack(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off, uint64_t ts,
+                 uint64_t frame);
+/* A packet from the replica of a dump: an ack, or COM_QUIT. */
+void ss_dump_client_packet(struct ss_conn *c, const struct conn_dir *d, uint64_t end_off,
+                           uint64_t ts, uint64_t frame);
+/* Payload arrived for a packet in direction d: on a dump stream whose framing came from a
+ * resync, judge it as early as its bytes allow (ss_framer_resync when it cannot be what the
+ * stream carries). Returns false after forcing a resync. */
+bool ss_dump_packet_plausible(struct ss_conn *c, struct conn_dir *d);
+
 #endif

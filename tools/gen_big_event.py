@@ -19,7 +19,10 @@ Variants:
   --drop-segment-in-big-event   the capture loses one TCP segment in the middle of the big event
                                 (the replica still ACKs it): a decoder must report the gap, skip
                                 the rest of that event and pick the stream up at the next event
-                                (the transaction's XID), with no false events in between.
+                                (the transaction's XID), with no false events in between.  Lost
+                                inside a piece (--drop-where first, continuation), the piece's
+                                known length leads there without a resync; lost with the
+                                continuation header (boundary), only a resync can.
   --midstream                   the capture starts inside the big event (no SYN, no handshake):
                                 the decoder must find the next event (the XID) the same way.
 
@@ -321,14 +324,34 @@ def build(args):
     return expectations(args, bl, acks, big, f, pc)
 
 
+def piece_payloads(big):
+    """Stream offset ranges of the big event's piece payloads (between the 4-byte headers)."""
+    out, off = [], big["stream_offset"]
+    for n in big["pieces"]:
+        out.append((off + 4, off + 4 + n))
+        off += 4 + n
+    return out
+
+
+def known_length_skip(big, start, end):
+    """A loss inside one piece's payload, ending no later than the piece: the piece header already
+    told the decoder where the next header is, so it abandons the event and carries on framing
+    there (no resync).  A loss that swallows a header leaves only a resync."""
+    return any(ps <= start and end <= pe for ps, pe in piece_payloads(big))
+
+
 def expectations(args, bl, acks, big, f, pc):
     """What a correct decoder reports.  Server bytes are lost before the capture start
     (--midstream) or in a dropped segment; the decoder then resumes at the first event packet
-    that starts at or after the end of the loss, and reports one resync that skipped the bytes
-    in between.  Events whose packet overlaps a loss are not reported."""
+    that starts at or after the end of the loss.  A segment lost inside a piece of known length
+    is skipped without a resync; otherwise (a continuation header lost, or a mid-stream start) the
+    decoder reports one resync that skipped the bytes in between.  Events whose packet overlaps a
+    loss are not reported; planted fake events (--fake-events-in-row) never are."""
     losses = [(o, o + n) for o, n in f.dropped[S2C]]
+    skips = sum(1 for o, e in losses if known_length_skip(big, o, e))
     if args.midstream:
         losses.append((0, big["capture_starts_at_offset"]))
+    resync = len(losses) > skips
     resume = max((end for _, end in losses), default=None)
     kept, landing = [], None
     for e in bl.events:
@@ -336,7 +359,7 @@ def expectations(args, bl, acks, big, f, pc):
         if resume is not None and e["stream_end"] <= min(s for s, _ in losses):
             kept.append(e)              # wholly before the (single) loss
         elif resume is None or (not hit and e["stream_offset"] >= resume):
-            if resume is not None and landing is None:
+            if resync and landing is None:
                 landing = e
             kept.append(e)
     kept_idx = {id(e) for e in kept}
@@ -352,18 +375,28 @@ def expectations(args, bl, acks, big, f, pc):
            "expected_acks": [a["pos"] for a in acks if id(bl.events[a["for_event"]]) in kept_idx],
            "expected_flagged": sum(1 for e in kept if e["flagged"]),
            "expected_gaps": len(f.dropped[S2C]),
-           "expected_resyncs": 1 if losses else 0,
+           "expected_resyncs": 1 if resync else 0,
+           "expected_known_length_skips": skips,
            "resync_lands_on": landing,
            "resync_skipped": landing["stream_offset"] - resume if landing else None}
     return exp
 
 
+ROW_IN_PAYLOAD = 3 + WRITE_ROWS_OVERHEAD - 4   # payload offset of the row's first byte (41)
+
+
 def plant_fakes(blob, pos):
-    """Every MiB of the row, a well-formed dump packet (an XID event with a valid CRC, flagged)
-    followed by the header of another: what a resync scan could take for the real stream.  Only
-    a decoder that skips to the packet end it already knows (the 0xFFFFFF piece header and TCP's
-    gap length give it) avoids them after a lost segment."""
-    for k, off in enumerate(range(1 << 20, len(blob) - 256, 1 << 20)):
+    """Every MiB of the row, and 2 KiB after each continuation header (past the segment
+    --drop-where boundary loses, where a resync scan starts), a well-formed dump packet (an XID
+    event with a valid CRC, flagged) followed by the header of another: what a resync scan could
+    take for the real stream.  A decoder that skips to the packet end it already knows (the
+    0xFFFFFF piece header and TCP's gap length give it) never looks at them; one that must scan
+    has to reject them (the GTID after the XID has no valid CRC)."""
+    offs = list(range(1 << 20, len(blob) - 256, 1 << 20))
+    offs += [k * MAX_PIECE - ROW_IN_PAYLOAD + 2048
+             for k in range(1, len(blob) // MAX_PIECE + 1)
+             if k * MAX_PIECE - ROW_IN_PAYLOAD + 2048 < len(blob) - 256]
+    for k, off in enumerate(sorted(offs)):
         body = struct.pack("<Q", 900000 + k)
         size = 19 + len(body) + 4
         hdr = struct.pack("<IBIIIH", TS_EVENT, XID, MASTER_ID, size, pos + 1000 + size, 0)

@@ -66,10 +66,14 @@ struct ss_stream_ops {
     /* In-order bytes of one direction, all from one frame. */
     void (*data)(void *ctx, struct ss_flow *f, enum ss_dir dir, const uint8_t *p, size_t n,
                  uint64_t stream_off, uint64_t ts_ns, uint64_t frame);
-    /* `len` bytes at stream_off will never arrive (lost, not captured, or cut by snaplen). */
+    /* `len` bytes at stream_off will never arrive (lost, not captured, or cut by snaplen). A hole
+     * becomes a gap as soon as the peer acknowledges past its start (only the acknowledged part;
+     * the rest may still show up), else when gap_after bytes are held beyond it, at a FIN or RST,
+     * or at the end of the flow. */
     void (*gap)(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t stream_off, uint64_t len,
                 uint64_t ts_ns, uint64_t frame);
-    /* The peer acknowledged every byte of `dir` below stream_off (first time it advances). */
+    /* The peer acknowledged every byte of `dir` below stream_off (first time it advances).
+     * Reported only once every byte below stream_off was delivered (as data or gap). */
     void (*acked)(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t stream_off,
                   uint64_t ts_ns, uint64_t frame);
     /* The flow is done; after this call the flow is freed. `by` is the direction whose FIN/RST
@@ -104,10 +108,14 @@ struct ss_flow_stats {
     uint64_t overlap_conflicts;
     uint64_t gaps;
     uint64_t gap_bytes;
+    uint64_t gaps_acked;         /* of `gaps`: declared at once because the receiver acknowledged
+                                  * bytes the capture never showed (a capture drop: the receiver
+                                  * has them, no retransmission will come) */
     uint64_t csum_bad;
     uint64_t ooo_bytes_peak;     /* most out-of-order memory held at once (bytes + per-range
                                   * overhead, the quantity the memcap limits) */
-    uint64_t out_of_window;      /* segments/FINs > 2^30 bytes ahead of the stream: dropped */
+    uint64_t out_of_window;      /* segments, FINs and acks > 2^30 bytes ahead of the stream:
+                                  * dropped (an ack that far ahead is ignored) */
     uint64_t segments_no_flow;   /* segments that matched no flow and could not start one (pure
                                   * ACK, FIN or RST of an unknown or already ended connection) */
     uint64_t syn_reuse;          /* a new SYN on a live 4-tuple ended the old flow (port reuse) */

@@ -7,9 +7,12 @@
 # continuation header, inside the continuation) and one whose capture starts inside it.  For each,
 # semiscope's --events --json and --json output must match what the generator says a correct
 # decoder reports: the exact event sequence (type, size, log_pos, flag), every checksum "ok", the
-# acks, exactly one resync (onto the event after the big one, skipping exactly the bytes in
-# between) only where bytes were lost, and a peak RSS far below the event size.  A last variant
-# plants well-formed event packets in the row data, which an in-sync decoder must not see.
+# acks, no resync where the lost segment lay inside a piece of known length (the framer skips to
+# the piece's end), exactly one resync (onto the event after the big one, skipping exactly the
+# bytes in between) where a header was lost or the capture starts mid-stream, and a peak RSS far
+# below the event size.  The fake_* variants plant well-formed event packets (an XID with a valid
+# CRC followed by a GTID header) in the row data every MiB: neither an in-sync decoder nor one
+# recovering from a lost segment or a mid-stream start may report them (issue 4).
 # Usage: big_event.sh SEMISCOPE   (ctest: script/big_event; env SEMISCOPE_SRC)
 set -u
 SEMISCOPE=${1:?usage: big_event.sh SEMISCOPE}
@@ -36,8 +39,16 @@ VARIANTS = [
     ("drop_boundary", ["--drop-segment-in-big-event", "--drop-where", "boundary"]),
     ("drop_continuation", ["--drop-segment-in-big-event", "--drop-where", "continuation"]),
     ("midstream", ["--midstream"]),
-    # well-formed event packets planted in the row data must stay row data while in sync
+    # well-formed event packets planted in the row data must stay row data while in sync ...
     ("fake_rows", ["--fake-events-in-row"]),
+    # ... and after a lost segment (known-length skip, or a resync that must reject them) or a
+    # capture that starts inside the row
+    ("fake_drop_first", ["--fake-events-in-row", "--drop-segment-in-big-event"]),
+    ("fake_drop_boundary", ["--fake-events-in-row", "--drop-segment-in-big-event",
+                            "--drop-where", "boundary"]),
+    ("fake_drop_continuation", ["--fake-events-in-row", "--drop-segment-in-big-event",
+                                "--drop-where", "continuation"]),
+    ("fake_midstream", ["--fake-events-in-row", "--midstream"]),
 ]
 failures = []
 
@@ -83,7 +94,7 @@ for i, (cur, opts) in enumerate(VARIANTS):
         continue
     exp = json.load(open(expf))
     big = exp["big_event"]
-    damaged = exp["expected_resyncs"] > 0
+    damaged = exp["expected_resyncs"] > 0 or exp["expected_known_length_skips"] > 0
 
     # ---- --events --json: every message, in stream order
     out, rss_ev = run(["-r", pcap, "--events", "--json"])
@@ -178,6 +189,11 @@ for i, (cur, opts) in enumerate(VARIANTS):
     check(an.get("frame_gap_in_packet", 0) == exp["expected_gaps"], "frame_gap_in_packet")
     check(an.get("frame_resync_skipped_bytes", 0) == (exp["resync_skipped"] or 0),
           "frame_resync_skipped_bytes %s" % an.get("frame_resync_skipped_bytes"))
+    # the server side resyncs exactly as expected; a mid-stream replica side may resync once
+    check(an.get("frame_resync", 0) - len(crs) == exp["expected_resyncs"],
+          "frame_resync %s" % an.get("frame_resync"))
+    check(an.get("frame_resync_forced", 0) == 0,
+          "frame_resync_forced %s (a false boundary was accepted)" % an.get("frame_resync_forced"))
     fl = rep.get("flows", {})
     check(fl.get("gaps") == exp["expected_gaps"]
           and fl.get("gap_bytes") == sum(d["len"] for d in exp["dropped"]), "flow gaps")
@@ -190,7 +206,7 @@ for i, (cur, opts) in enumerate(VARIANTS):
     elif rss:
         check(rss < RSS_LIMIT_KB, "peak RSS %d KB >= %d KB for a %d-byte event"
               % (rss, RSS_LIMIT_KB, big["event_size"]))
-    print("%-4s %-18s events %d, acks %d, resyncs %d, gaps %d, big event %d bytes in pieces %s, "
+    print("%-4s %-22s events %d, acks %d, resyncs %d, gaps %d, big event %d bytes in pieces %s, "
           "peak RSS %d KB" % ("ok" if not [f for f in failures if f.startswith(cur + ":")]
                               else "FAIL", cur, len(events), len(acks), len(rs), len(gaps),
                               big["event_size"], "+".join(map(str, big["pieces"])), rss))

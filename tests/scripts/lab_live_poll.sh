@@ -11,9 +11,11 @@
 # (check_live_poll in tools/lab/lab; README "live_poll"). Then it checks that those checks can
 # fail, on tampered copies of the run folder.
 # Usage: lab_live_poll.sh SEMISCOPE   (env SEMISCOPE_SRC = repository root)
+# Two runs: semiscope polling as root (unix_socket authentication), then as a monitoring user
+# whose password comes only from MYSQL_PWD and must appear in none of the outputs.
 # Prints "SKIPPED: reason" and exits 0 where the machine cannot run the lab (not root, no network
-# namespaces, no mariadbd after an attempted install). About 10 s; the lab's lock may add the
-# length of a parallel lab run.
+# namespaces, no mariadbd after an attempted install). About 25 s; the lab's lock may add the
+# length of a parallel lab run (lab_live.sh, about 5 s).
 set -u
 
 BIN=${1:?usage: lab_live_poll.sh SEMISCOPE}
@@ -35,26 +37,42 @@ trap 'rm -rf "$tmp"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
+# run_lab NAME [--set K=V]...: lab live-poll into $tmp/NAME; fails the test unless all its
+# checks pass. Exits 0 at once when the lab says SKIPPED.
+run_lab() {
+    local name=$1
+    shift
+    local o=$tmp/$name
+    SEMISCOPE=$BIN timeout 300 python3 "$LAB" live-poll --out "$o" "$@" >"$tmp/$name.log" 2>"$tmp/$name.err"
+    local rc=$?
+    echo "=== lab live-poll $* ($name)"
+    grep -v '^  conn ' "$tmp/$name.log"
+    if grep -q '^SKIPPED: ' "$tmp/$name.log" && [ "$rc" -eq 0 ]; then
+        exit 0
+    fi
+    if [ "$rc" -ne 0 ]; then
+        tail -n 30 "$tmp/$name.err"
+        fail "lab live-poll $* exited $rc"
+        # the run folder is in $tmp, removed on exit: keep a copy for a look
+        [ -d "$o" ] && cp -r "$o" "/tmp/lab_live_poll-failed-$name-$$" &&
+            echo "run folder copied to /tmp/lab_live_poll-failed-$name-$$"
+        return 1
+    fi
+    grep -q '^live-poll check .*: OK$' "$tmp/$name.log" || fail "$name: no 'live-poll check: OK' line"
+    grep -q '^verify .*: OK$' "$tmp/$name.log" || fail "$name: no raw-count 'verify: OK' line"
+    local nok
+    nok=$(grep -c '^ok ' "$tmp/$name.log")
+    [ "$nok" -ge 60 ] || fail "$name: only $nok ok lines (verify + live-poll checks), want >= 60"
+    ! grep -q '^FAIL' "$tmp/$name.log" || fail "$name: FAIL lines in the lab's output"
+}
+
+# 1. root through the unix socket (unix_socket authentication: no password anywhere)
+run_lab run || exit 1
 out=$tmp/run
-SEMISCOPE=$BIN timeout 300 python3 "$LAB" live-poll --out "$out" >"$tmp/log" 2>"$tmp/err"
-rc=$?
-grep -v '^  conn ' "$tmp/log"
-if grep -q '^SKIPPED: ' "$tmp/log" && [ "$rc" -eq 0 ]; then
-    exit 0
-fi
-if [ "$rc" -ne 0 ]; then
-    tail -n 30 "$tmp/err"
-    fail "lab live-poll exited $rc"
-    # the run folder is in $tmp, removed on exit: keep a copy for a look
-    [ -d "$out" ] && cp -r "$out" "/tmp/lab_live_poll-failed-$$" &&
-        echo "run folder copied to /tmp/lab_live_poll-failed-$$"
-    exit 1
-fi
-grep -q '^live-poll check .*: OK$' "$tmp/log" || fail "no 'live-poll check: OK' line"
-grep -q '^verify .*: OK$' "$tmp/log" || fail "no raw-count 'verify: OK' line"
-nok=$(grep -c '^ok ' "$tmp/log")
-[ "$nok" -ge 60 ] || fail "only $nok ok lines (verify + live-poll checks), want >= 60"
-grep -q '^FAIL' "$tmp/log" && fail "FAIL lines in the lab's output"
+# 2. a monitoring user whose password comes only from MYSQL_PWD; it must appear nowhere
+run_lab monitor --set poll_user=monitor --set txns=40
+grep -q "^ok .*monitor's password (MYSQL_PWD) is in no output" "$tmp/monitor.log" ||
+    fail "monitor: the password check did not run"
 
 # The checks must be able to fail: tampered copies of the run folder.
 # expect_check_fail LABEL PATTERN: check-live-poll on $tmp/t must exit 1 with a FAIL line
@@ -86,8 +104,9 @@ PY
 expect_check_fail "a replica's send_ack sum off by one" "acks == the replica"
 
 fresh
-awk -F'\t' '!(NF == 3 && $1 > '"$(python3 -c "import json;print(json.load(open('$out/expected.json'))['master_restarts'][0]['ready_ts'])")"')' \
-    "$out/polled.tsv" >"$tmp/t/polled.tsv"
+ready=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["master_restarts"][0]["ready_ts"])' \
+    "$out/expected.json")
+awk -F'\t' -v ready="$ready" '!(NF == 3 && $1 > ready)' "$out/polled.tsv" >"$tmp/t/polled.tsv"
 expect_check_fail "no samples after the restart" "samples before the restart"
 
 [ "$failures" -eq 0 ] && echo "lab_live_poll: OK"

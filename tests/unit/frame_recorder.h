@@ -42,6 +42,12 @@ struct frec {
     struct ss_framer *fr;
     long switch_at;
     enum ss_compress switch_to;
+    /* optional: call ss_framer_resync (as a validating caller does) in end() of packet number
+     * resync_after (1-based; 0 never), or in its begin() when resync_in_begin (the packet is then
+     * dropped by the recorder, as the caller drops it) */
+    long resync_after;
+    bool resync_in_begin;
+    int nforced;
 };
 
 /* Append to the text log (silently truncated when full; tests keep logs short). */
@@ -74,6 +80,14 @@ static inline void frec_begin(void *ctx, uint8_t seq, uint32_t first_len, uint64
     r->in = true;
     r->next_off = 0;
     FREC_LOG(r, "B%u/%lu ", (unsigned)seq, (unsigned long)first_len);
+    if (r->fr && r->resync_in_begin && r->resync_after == (long)r->npk) {
+        r->npk--;
+        r->in = false;
+        r->nforced++;
+        r->resync_after = 0; /* once */
+        FREC_LOG(r, "F ");
+        ss_framer_resync(r->fr);
+    }
 }
 
 static inline void frec_payload(void *ctx, const uint8_t *b, size_t n, uint64_t off, uint64_t ts,
@@ -114,6 +128,13 @@ static inline void frec_end(void *ctx, uint64_t total, uint64_t end_off, uint64_
     FREC_LOG(r, "E%llu@%llu ", (unsigned long long)total, (unsigned long long)end_off);
     if (r->fr && r->switch_at == (long)r->npk - 1)
         ss_framer_set_compress(r->fr, r->switch_to);
+    if (r->fr && !r->resync_in_begin && r->resync_after == (long)r->npk) {
+        r->npk--; /* the caller found it false: not a packet */
+        r->nforced++;
+        r->resync_after = 0; /* once */
+        FREC_LOG(r, "F ");
+        ss_framer_resync(r->fr);
+    }
 }
 
 static inline void frec_lost(void *ctx, bool in_packet, uint64_t ts, uint64_t frame)
@@ -215,6 +236,12 @@ static inline void make_event(uint8_t *ev, uint8_t type, uint32_t size, uint32_t
     put_le(ev + 9, size, 4);
     put_le(ev + 13, log_pos, 4);
     put_le(ev + 17, 0, 2);
+}
+
+/* Give the event at ev (size from its header) a valid CRC32 trailer. */
+static inline void seal_event(uint8_t *ev, uint32_t size)
+{
+    put_le(ev + size - 4, (uint32_t)crc32(0L, ev, (uInt)(size - 4)), 4);
 }
 
 /* An event packet payload: 00 [EF flag] event. Returns the payload length. */

@@ -4,8 +4,6 @@
  * counters and deterministic end order. Segments are built as ss_tcp_pkt. */
 #include "test_flow_harness.h"
 
-#define AP (SS_TCP_ACK | SS_TCP_PSH)
-
 static struct ss_flowtab *tab(struct rec *r, void (*tune)(struct ss_flow_cfg *))
 {
     struct ss_flow_cfg cfg;

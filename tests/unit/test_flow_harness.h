@@ -181,6 +181,8 @@ static inline struct ss_tcp_pkt seg(struct ss_endpoint src, struct ss_endpoint d
     return p;
 }
 
+#define AP (SS_TCP_ACK | SS_TCP_PSH)
+
 static inline void feed(struct ss_flowtab *t, struct ss_tcp_pkt p)
 {
     ss_flowtab_packet(t, &p);
@@ -277,6 +279,48 @@ static inline size_t stream_bytes(const struct rec *r, uint64_t flow, enum ss_di
         n += e->len;
     }
     return n;
+}
+
+/* ---- a table with a recorder, for reassembly tests ---------------------------------------- */
+
+/* Client ISN 1000 (data from seq 1001 = offset 0), server ISN 5000 (data from 5001). */
+#define CISN 1000u
+#define SISN 5000u
+
+struct fx {
+    struct rec *r;
+    struct ss_flowtab *t;
+    struct ss_flow_cfg cfg;
+};
+
+static inline struct fx *fx_new(void (*tune)(struct ss_flow_cfg *))
+{
+    struct fx *x = calloc(1, sizeof(*x));
+    assert_non_null(x);
+    x->r = rec_new();
+    ss_flow_cfg_defaults(&x->cfg);
+    if (tune)
+        tune(&x->cfg);
+    x->t = ss_flowtab_new(&x->cfg, &rec_ops, x->r);
+    assert_non_null(x->t);
+    return x;
+}
+
+static inline void fx_free(struct fx *x)
+{
+    ss_flowtab_free(x->t);
+    free(x->r);
+    free(x);
+}
+
+/* Frames 1-3 at TS(0..2): SYN, SYN/ACK, ACK. Produces only the open event. */
+static inline void handshake(struct fx *x, uint32_t cisn, uint32_t sisn)
+{
+    feed(x->t, seg(CLI, SRV, cisn, 0, SS_TCP_SYN, NULL, 0, TS(0), 1));
+    feed(x->t, seg(SRV, CLI, sisn, cisn + 1, SS_TCP_SYN | SS_TCP_ACK, NULL, 0, TS(1), 2));
+    feed(x->t, seg(CLI, SRV, cisn + 1, sisn + 1, SS_TCP_ACK, NULL, 0, TS(2), 3));
+    assert_int_equal(x->r->n, 1);
+    expect_open(x->r, 0, 1);
 }
 
 #endif

@@ -2,7 +2,8 @@
 /* test_mysql_conn.c: the connection decoder end to end through ss_conn_data — greetings (MySQL
  * and MariaDB), SSLRequest → TLS, login with CLIENT_COMPRESS and a compressed dump, the replica's
  * setup queries, a whole semisync dump conversation with acks, ERR in a dump, KILL-only
- * connections, role correction, mid-stream pickup, gaps and TCP acks; plus command parsing of
+ * connections, role correction, mid-stream pickup, gaps and TCP acks, recovery after lost bytes
+ * (known-length skip, resyncs forced by a checksum or an absurd size); plus command parsing of
  * every query kind. */
 #include "test_conn_util.h"
 
@@ -772,6 +773,219 @@ static void test_gap_in_dump(void **state)
     tconn_free(&t);
 }
 
+/* ---- recovery after lost bytes (issue 4) ---- */
+
+/* A dump seen from its handshake: rotate, FDE (CRC32), then per pair GTID, a row event of
+ * `row_len` body bytes (deterministic noise, CRC valid) and a flagged XID. Positions from 126.
+ * starts[] gets each pair's row event packet offset (relative to b's start), ends[] its end. */
+static void dump_with_rows(struct tbuf *b, size_t pairs, size_t row_len, size_t *row_start,
+                           size_t *row_end, uint32_t *end_pos)
+{
+    struct tbuf ev = {0};
+    uint8_t seq = 1;
+    rotate_event(&ev, 4, "master-bin.000002", true);
+    seq = tb_event_packet(b, seq, 0x00, ev.p, ev.n);
+    ev.n = 0;
+    fde_event(&ev, "8.0.36", 1, 126);
+    seq = tb_event_packet(b, seq, 0x00, ev.p, ev.n);
+    uint32_t pos = 126;
+    uint8_t *row = malloc(row_len);
+    assert_non_null(row);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < pairs; i++) {
+        ev.n = 0;
+        pos += 65;
+        gtid_event(&ev, pos, (int64_t)i + 1);
+        seq = tb_event_packet(b, seq, 0x00, ev.p, ev.n);
+        for (size_t k = 0; k < row_len; k++) {
+            x = x * 1103515245u + 12345u;
+            row[k] = (uint8_t)(x >> 16) | 0x01; /* never 00: no event packet starts in it */
+        }
+        ev.n = 0;
+        pos += (uint32_t)(19 + row_len + 4);
+        tb_event(&ev, 100, SS_EV_WRITE_ROWS, 1, pos, 0, row, row_len, true);
+        row_start[i] = b->n;
+        seq = tb_event_packet(b, seq, 0x00, ev.p, ev.n);
+        row_end[i] = b->n;
+        ev.n = 0;
+        pos += 31;
+        xid_event(&ev, pos, i);
+        tb_event_packet(b, seq, 0x01, ev.p, ev.n);
+        seq = 1;
+    }
+    *end_pos = pos;
+    free(row);
+    tb_free(&ev);
+}
+
+static void handshake_to_dump(struct tconn *t)
+{
+    struct tbuf b = {0};
+    tb_greeting(&b, "8.0.36", 99, CAPS_SERVER);
+    send(t, SS_S2C, &b);
+    tb_login(&b, CAPS_CLIENT, "repl");
+    send(t, SS_C2S, &b);
+    tb_ok(&b, 2);
+    send(t, SS_S2C, &b);
+    tb_dump(&b, 4, 2, "master-bin.000002");
+    send(t, SS_C2S, &b);
+    tb_free(&b);
+}
+
+/* A segment lost inside a row event of known length: the event is lost (GAP in_packet), framing
+ * continues at its end without a resync, and the XID after it carries the true position. */
+static void test_gap_known_length_in_dump(void **state)
+{
+    (void)state;
+    struct tconn t;
+    tconn_init(&t, false, SS_SIDE_SYN);
+    handshake_to_dump(&t);
+    struct tbuf b = {0};
+    size_t rs[6], re[6];
+    uint32_t end_pos;
+    dump_with_rows(&b, 6, 5000, rs, re, &end_pos);
+    size_t cut = rs[2] + 1000, len = 1448;
+    uint64_t base = t.off[SS_S2C]; /* the handshake's bytes come first */
+    size_t pat = 0;
+    tconn_feed(&t, SS_S2C, b.p, cut, &pat);
+    ss_conn_gap(t.c, SS_S2C, t.off[SS_S2C], len, 5000000, 5000);
+    t.off[SS_S2C] += len;
+    tconn_feed(&t, SS_S2C, b.p + cut + len, b.n - cut - len, &pat);
+    assert_int_equal(rec_count(&t.rec, SS_MSG_RESYNC), 0);
+    assert_int_equal(rec_count(&t.rec, SS_MSG_GAP), 1);
+    assert_int_equal(rec_count(&t.rec, SS_MSG_EVENT), 2 + 6 * 3 - 1);
+    const struct ss_msg *after = NULL;
+    for (size_t i = 0; i < t.rec.n; i++) {
+        const struct ss_msg *m = &t.rec.m[i];
+        if (m->kind == SS_MSG_GAP) {
+            assert_true(m->u.gap.in_packet);
+            assert_int_equal(m->u.gap.len, len);
+            after = &t.rec.m[i + 1];
+        }
+        if (m->kind == SS_MSG_EVENT)
+            assert_int_equal(m->u.ev.csum, SS_CSUM_OK);
+    }
+    /* the next message is the XID that ended the lost row event's transaction, exact */
+    assert_non_null(after);
+    assert_int_equal(after->kind, SS_MSG_EVENT);
+    assert_int_equal(after->u.ev.h.type, SS_EV_XID);
+    assert_int_equal(after->stream_end_off, base + re[2] + 4 + 3 + 31);
+    assert_int_equal(after->u.ev.end_pos, 126 + 3 * (65 + 5023 + 31));
+    assert_true(after->u.ev.ack_requested);
+    assert_int_equal(t.an.n[SS_AN_FRAME_GAP_IN_PACKET], 1);
+    t.an.n[SS_AN_FRAME_GAP_IN_PACKET] = 0;
+    no_anomalies(&t.an);
+    tb_free(&b);
+    tconn_free(&t);
+}
+
+/* A planted event header in row data, behind a gap that took a header: the resync has to take
+ * it (its 70000-byte packet cannot be confirmed within the scan window), but once the packet
+ * ends, its checksum — CRC32 is known from the FDE — says it was row data. No event is reported
+ * for it, the framer is told to resync, and the stream is picked up again at a real event. */
+static void test_forced_resync_on_crc(void **state)
+{
+    (void)state;
+    struct tconn t;
+    tconn_init(&t, false, SS_SIDE_SYN);
+    handshake_to_dump(&t);
+    struct tbuf b = {0};
+    size_t rs[40], re[40];
+    uint32_t end_pos;
+    dump_with_rows(&b, 40, 3000, rs, re, &end_pos);
+    /* the plant, 500 bytes into row event 3's body */
+    uint8_t *d = b.p + rs[3] + 4 + 1 + 19 + 500;
+    static const uint8_t plant[] = {
+        0x70, 0x11, 0x01,       /* packet length 70000 */
+        0x05,                   /* seq 5 */
+        0x00,                   /* OK marker of an event packet */
+        0x00, 0x00, 0x00, 0x10, /* timestamp */
+        0x1e,                   /* WRITE_ROWS */
+        0x01, 0x00, 0x00, 0x00, /* server id 1 */
+        0x6f, 0x11, 0x01, 0x00, /* event size 69999 */
+        0xa0, 0x86, 0x01, 0x00, /* log_pos 100000 */
+        0x00, 0x00,             /* flags */
+    };
+    memcpy(d, plant, sizeof(plant));
+    /* (row event 3's own CRC no longer verifies; the gap makes it lost anyway) */
+    size_t cut = re[2] + 10, resume = rs[3] + 8; /* lose XID 2's end and row 3's header */
+    uint64_t base = t.off[SS_S2C];
+    size_t pat = 0;
+    tconn_feed(&t, SS_S2C, b.p, cut, &pat);
+    ss_conn_gap(t.c, SS_S2C, t.off[SS_S2C], resume - cut, 5000000, 5000);
+    t.off[SS_S2C] += resume - cut;
+    tconn_feed(&t, SS_S2C, b.p + resume, b.n - resume, &pat);
+    assert_int_equal(t.an.n[SS_AN_FRAME_RESYNC_FORCED], 1);
+    assert_int_equal(rec_count(&t.rec, SS_MSG_RESYNC), 2);
+    size_t plant_end = (size_t)(d - b.p) + 4 + 70000;
+    const struct ss_msg *last = NULL;
+    for (size_t i = 0; i < t.rec.n; i++) {
+        const struct ss_msg *m = &t.rec.m[i];
+        if (m->kind != SS_MSG_EVENT)
+            continue;
+        assert_int_not_equal(m->u.ev.end_pos, 100000);
+        assert_int_equal(m->u.ev.csum, SS_CSUM_OK);
+        /* nothing reported from inside the planted packet */
+        assert_true(m->stream_end_off <= base + cut || m->stream_end_off > base + plant_end);
+        last = m;
+    }
+    assert_non_null(last);
+    assert_int_equal(last->u.ev.end_pos, end_pos);
+    assert_int_equal(last->stream_end_off, base + b.n);
+    assert_int_equal(t.an.n[SS_AN_EVENT_CRC_MISMATCH], 1); /* the plant's, counted */
+    assert_int_equal(t.an.n[SS_AN_CONN_UNEXPECTED_PACKET], 0);
+    tb_free(&b);
+    tconn_free(&t);
+}
+
+/* Picked up mid-stream inside a row event that holds a planted header of a 2 MB event: nothing
+ * can confirm it within the scan window, but an event that much larger than any seen, at an
+ * unconfirmed boundary, is refused as soon as its header is read; the scan starts again right
+ * after the plant's first byte (still held) and lands on the real next event. */
+static void test_forced_resync_absurd_size(void **state)
+{
+    (void)state;
+    struct tconn t;
+    tconn_init(&t, true, SS_SIDE_PORT);
+    struct tbuf b = {0};
+    size_t rs[8], re[8];
+    uint32_t end_pos;
+    dump_with_rows(&b, 8, 3000, rs, re, &end_pos);
+    uint8_t *d = b.p + rs[4] + 4 + 1 + 19 + 700;
+    static const uint8_t plant[] = {
+        0x83, 0x84, 0x1e,       /* packet length 2000003 */
+        0x05,                   /* seq 5 */
+        0x00, 0xef, 0x00,       /* event packet, semisync header, no ack requested */
+        0x00, 0x00, 0x00, 0x10, /* timestamp */
+        0x1e,                   /* WRITE_ROWS */
+        0x01, 0x00, 0x00, 0x00, /* server id 1 */
+        0x80, 0x84, 0x1e, 0x00, /* event size 2000000 */
+        0x00, 0x09, 0x3d, 0x00, /* log_pos 4000000 */
+        0x00, 0x00,             /* flags */
+    };
+    memcpy(d, plant, sizeof(plant));
+    size_t start = rs[4] + 100, pat = 0;
+    tconn_feed(&t, SS_S2C, b.p + start, b.n - start, &pat);
+    assert_int_equal(t.an.n[SS_AN_FRAME_RESYNC_FORCED], 1);
+    assert_int_equal(rec_count(&t.rec, SS_MSG_RESYNC), 2);
+    /* the second resync skipped from the plant to the end of row event 4 */
+    size_t r2 = SIZE_MAX;
+    for (size_t i = 0; i < t.rec.n; i++)
+        if (t.rec.m[i].kind == SS_MSG_RESYNC)
+            r2 = i;
+    assert_int_equal(t.rec.m[r2].u.resync.skipped, re[4] - (size_t)(d - b.p));
+    /* from there: XID 4, then pairs 5..7, all exact */
+    assert_int_equal(rec_count(&t.rec, SS_MSG_EVENT), 1 + 3 * 3);
+    for (size_t i = 0; i < t.rec.n; i++)
+        if (t.rec.m[i].kind == SS_MSG_EVENT)
+            assert_true(t.rec.m[i].u.ev.h.event_size < 5000);
+    assert_int_equal(t.rec.m[r2 + 1].u.ev.h.type, SS_EV_XID);
+    assert_int_equal(t.rec.m[t.rec.n - 1].u.ev.end_pos, end_pos);
+    assert_true(ss_conn_info(t.c)->is_dump);
+    tb_free(&b);
+    tconn_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -786,6 +1000,9 @@ int main(void)
         cmocka_unit_test(test_midstream_pickup),
         cmocka_unit_test(test_midstream_role_swap),
         cmocka_unit_test(test_gap_in_dump),
+        cmocka_unit_test(test_gap_known_length_in_dump),
+        cmocka_unit_test(test_forced_resync_on_crc),
+        cmocka_unit_test(test_forced_resync_absurd_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

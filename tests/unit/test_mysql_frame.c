@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_mysql_frame.c: the plain MySQL framer — headers split at every byte, many packets per
  * chunk, one packet over many chunks, 0xFFFFFF continuation pieces, sequence ids, the size cap,
- * gaps, and resync (mid-stream start, random bytes, window overflow, real binlog files). */
+ * gaps, and resync (mid-stream start, random bytes, window overflow, real binlog files); recovery
+ * after lost bytes: the known-length skip, ss_framer_resync, candidates judged by checksum. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -675,6 +676,244 @@ static void test_gap_while_resyncing(void **state)
     free(b.p);
 }
 
+/* ---- recovery after lost bytes (issue 4) ---- */
+
+/* A gap inside an event's payload, ending at or before the event's end: the header told where the
+ * next packet starts, so framing carries on there — lost(true) once, no resync, nothing skipped,
+ * every later packet exact. A gap that does not start where the data ended, or that runs into
+ * the next header, can only be followed by a resync. */
+static void test_skip_known_length(void **state)
+{
+    (void)state;
+    uint64_t rng = 41;
+    size_t st[21];
+    struct bbuf b = {0};
+    build_dump(&b, 20, true, st, &rng);
+    size_t cut = st[8] + 4 + 10;           /* 10 payload bytes of event 8 delivered */
+    size_t to_end = st[9] - cut;           /* payload bytes of event 8 still to come */
+    /* kind 0: half of the rest lost; 1: all of it, up to the next header exactly; 2: the gap is
+     * not where the data ended; 3: the gap swallows 2 bytes of event 9's header */
+    for (int kind = 0; kind < 4; kind++) {
+        size_t len = kind == 0 ? to_end / 2 : kind == 2 ? to_end - 1 : kind == 3 ? to_end + 2
+                                                                               : to_end;
+        struct frec r;
+        struct ss_anomalies an;
+        struct ss_framer *fr = mk(&r, &an, SS_ROLE_SERVER, true, 0, 0);
+        feed_chunks(fr, b.p, cut, 0, 700, &rng);
+        assert_int_equal(r.npk, 9); /* event 8 begun */
+        ss_framer_gap(fr, kind == 2 ? cut + 1 : cut, len, 5, 5);
+        assert_int_equal(r.nlost_in, 1);
+        assert_int_equal(an.n[SS_AN_FRAME_GAP_IN_PACKET], 1);
+        size_t resume = (kind == 2 ? cut + 1 : cut) + len;
+        feed_chunks(fr, b.p + resume, b.n - resume, resume, 700, &rng);
+        if (kind < 2) {
+            assert_true(ss_framer_synced(fr));
+            assert_int_equal(r.nresync, 0);
+            assert_int_equal(r.npk, 19); /* all but event 8 */
+            for (int i = 9; i < 20; i++) {
+                assert_int_equal(r.pk[i - 1].end_off, st[i + 1]);
+                assert_int_equal(r.pk[i - 1].total, st[i + 1] - st[i] - 4);
+            }
+            assert_int_equal(an.n[SS_AN_FRAME_RESYNC], 0);
+            assert_int_equal(an.n[SS_AN_FRAME_RESYNC_SKIPPED_BYTES], 0);
+        } else {
+            /* kind 2 lands on event 9 (its header is intact), kind 3 on event 10 */
+            size_t land = kind == 2 ? 9 : 10;
+            assert_int_equal(r.nresync, 1);
+            assert_int_equal(r.skipped_total, st[land] - resume);
+            assert_int_equal(r.pk[8].end_off, st[land + 1]);
+        }
+        assert_int_equal(an.n[SS_AN_FRAME_SEQ_JUMP], 0);
+        assert_int_equal(r.violations, 0);
+        ss_framer_free(fr);
+        frec_free(&r);
+    }
+    free(b.p);
+}
+
+/* A packet of a 0xFFFFFF piece and a 10-byte continuation, then 3 events. A gap in the first
+ * piece is skipped by length; the continuation header is still read (its sequence id checked),
+ * the continuation skipped too (a second gap in it reports lost(false)), and the events follow
+ * without a resync. A gap that swallows the continuation header leaves only a resync. */
+static void test_skip_across_continuation(void **state)
+{
+    (void)state;
+    uint64_t rng = 0x5EED;
+    struct bbuf b = {0};
+    uint8_t *h = bb_grow(&b, 4);
+    put_le(h, SSF_MAX_PIECE, 3);           /* first piece: 0xFFFFFF bytes */
+    h[3] = 1;                              /* seq 1 */
+    uint8_t *body = bb_grow(&b, SSF_MAX_PIECE);
+    memset(body, 0x5A, SSF_MAX_PIECE);     /* row bytes: never a candidate */
+    body[0] = 0x00;
+    size_t cont = b.n;                     /* the continuation header */
+    uint8_t tail[10];
+    memset(tail, 0x5A, sizeof(tail));
+    bb_packet(&b, 2, tail, sizeof(tail));  /* continuation piece, seq 2 */
+    size_t ev0 = b.n;
+    uint8_t pl[64];
+    for (int i = 0; i < 3; i++)
+        bb_packet(&b, (uint8_t)(3 + i), pl,
+                  make_event_payload(pl, true, 0, SS_EV_XID, 31, 0x1000000 + 31 * (uint32_t)i,
+                                     &rng));
+    for (int kind = 0; kind < 2; kind++) {
+        struct frec r;
+        struct ss_anomalies an;
+        struct ss_framer *fr = mk(&r, &an, SS_ROLE_SERVER, true, 0, 0);
+        r.log_payload = false;
+        size_t g1 = kind == 0 ? 4000 : cont - 3; /* kind 1: the gap takes the whole header */
+        size_t l1 = kind == 0 ? 1 << 20 : 10;
+        feed_chunks(fr, b.p, g1, 0, 1 << 20, &rng);
+        ss_framer_gap(fr, g1, l1, 5, 5);
+        if (kind == 0) {
+            /* into the continuation piece: 2 bytes, then a second gap of 3 */
+            size_t a = g1 + l1, z = cont + 4 + 2;
+            feed_chunks(fr, b.p + a, z - a, a, 1 << 20, &rng);
+            assert_true(ss_framer_synced(fr));
+            ss_framer_gap(fr, z, 3, 6, 6);
+            feed_chunks(fr, b.p + z + 3, b.n - z - 3, z + 3, 1 << 20, &rng);
+            assert_int_equal(r.nresync, 0);
+            assert_int_equal(r.nlost, 2);
+            assert_int_equal(r.nlost_in, 1);
+            assert_int_equal(an.n[SS_AN_FRAME_GAP_IN_PACKET], 2);
+            assert_int_equal(r.npk, 3);
+            assert_int_equal(r.pk[0].seq, 3);
+            assert_int_equal(r.pk[0].end_off, ev0 + 38);
+            assert_int_equal(r.pk[2].end_off, b.n);
+            /* begin, lost (in the packet), lost (no packet begun), then the events, exact */
+            assert_string_equal(r.log, "B1/16777215 L1 L0 B3/34 E34@16777271 B4/34 E34@16777309 "
+                                       "B5/34 E34@16777347 ");
+        } else {
+            feed_chunks(fr, b.p + g1 + l1, b.n - g1 - l1, g1 + l1, 1 << 20, &rng);
+            assert_int_equal(r.nlost_in, 1);
+            assert_int_equal(r.nresync, 1);
+            assert_int_equal(r.skipped_total, ev0 - (g1 + l1));
+            assert_int_equal(r.npk, 3);
+        }
+        assert_int_equal(an.n[SS_AN_FRAME_SEQ_JUMP], 0);
+        assert_int_equal(r.violations, 0);
+        ss_framer_free(fr);
+        frec_free(&r);
+    }
+    free(b.p);
+}
+
+/* ss_framer_resync: the caller rejects a packet the resync led to. Still held in the scan
+ * window, the scan starts again at the bad packet's second byte (and lands on the next packet,
+ * the bad one counted as skipped); once framing runs on direct input, at the next byte. */
+static void test_forced_resync(void **state)
+{
+    (void)state;
+    uint64_t rng = 0xF0C;
+    size_t st[31];
+    struct bbuf b = {0};
+    build_dump(&b, 30, true, st, &rng);
+    size_t start = st[3] + 7;
+    /* case 0: in end() of the first packet, all bytes in one call (replayed from the window);
+     * 1: the same in chunks; 2: in begin() of the first packet; 3: in end() of the 15th,
+     * long after the window was replayed */
+    for (int kind = 0; kind < 4; kind++) {
+        struct frec r;
+        struct ss_anomalies an;
+        struct ss_framer *fr = mk(&r, &an, SS_ROLE_SERVER, false, 0, 0);
+        ss_framer_resync(fr); /* while resyncing: nothing to abandon */
+        assert_int_equal(an.n[SS_AN_FRAME_RESYNC_FORCED], 0);
+        r.resync_after = kind == 3 ? 15 : 1;
+        r.resync_in_begin = kind == 2;
+        if (kind == 0)
+            ss_framer_data(fr, b.p + start, b.n - start, start, 1, 1);
+        else
+            feed_chunks(fr, b.p + start, b.n - start, start, 1500, &rng);
+        assert_int_equal(r.nforced, 1);
+        assert_int_equal(an.n[SS_AN_FRAME_RESYNC_FORCED], 1);
+        assert_int_equal(r.nresync, 2);
+        assert_int_equal(an.n[SS_AN_FRAME_RESYNC], 2);
+        size_t bad = kind == 3 ? 4 + 14 : 4;     /* the packet rejected */
+        size_t skipped2 = kind == 3 ? 0 : st[bad + 1] - st[bad];
+        assert_int_equal(r.skipped_total, st[4] - start + skipped2);
+        assert_int_equal(r.npk, 30 - 4 - 1);    /* events 4..29 less the rejected one */
+        assert_int_equal(r.pk[r.npk - 1].end_off, b.n);
+        if (kind != 3)
+            assert_int_equal(r.pk[0].end_off, st[6]);
+        assert_int_equal(r.violations, 0);
+        ss_framer_free(fr);
+        frec_free(&r);
+    }
+    free(b.p);
+}
+
+/* A row event holding a planted pair: an XID packet and the header of a GTID packet, with the
+ * rest of the GTID being row bytes. Scanned from inside the row, the pair looks like the stream
+ * (framing, types, sizes, positions, sequence ids all agree) but not its checksums. `xid_ok`:
+ * the XID's CRC verifies (else the GTID would, were it whole: it gets a valid one then). */
+static void build_planted(struct bbuf *b, bool xid_ok, size_t *real_next, uint64_t *rng)
+{
+    uint8_t row[700];
+    make_event(row, SS_EV_WRITE_ROWS, sizeof(row), 5000, rng);
+    uint8_t *d = row + 100;
+    put_le(d, 3 + 31, 3);                  /* planted XID packet: length 34 */
+    d[3] = 7;                              /* seq 7 */
+    make_event_payload(d + 4, true, 1, SS_EV_XID, 31, 6000, rng); /* 00 EF 01 + XID */
+    if (xid_ok)
+        seal_event(d + 7, 31);
+    uint8_t *g = d + 38;
+    put_le(g, 3 + 42, 3);                  /* planted GTID packet: length 45 */
+    g[3] = 8;                              /* seq 8 */
+    make_event_payload(g + 4, true, 0, SS_EV_MARIA_GTID, 42, 6042, rng);
+    if (!xid_ok)
+        seal_event(g + 7, 42);
+    seal_event(row, sizeof(row));
+    uint8_t pl[800];
+    pl[0] = 0x00;                          /* the real row event packet: 00 EF 00 + event */
+    pl[1] = SS_SEMISYNC_MAGIC;
+    pl[2] = 0;
+    memcpy(pl + 3, row, sizeof(row));
+    bb_packet(b, 1, pl, 3 + sizeof(row));
+    *real_next = b->n;
+    for (int i = 0; i < 4; i++) {          /* real events after it, CRCs valid */
+        uint8_t ev[64];
+        size_t n = make_event_payload(ev, true, i == 3, SS_EV_XID, 31, 5000 + 31 * (uint32_t)i,
+                                      rng);
+        seal_event(ev + 3, 31);
+        bb_packet(b, (uint8_t)(2 + i), ev, n);
+    }
+}
+
+/* With CRC32 known the scan requires checksums that verify (of the candidate and of the packet
+ * confirming it, when held whole); with the algorithm unknown, the two must agree. Either way
+ * the planted pair is passed over and the scan lands on the real next event. Told "no
+ * checksums", the scan has nothing to tell them apart: it takes the plant (the rule decides). */
+static void test_resync_candidate_crc(void **state)
+{
+    (void)state;
+    for (int xid_ok = 0; xid_ok < 2; xid_ok++) {
+        for (int alg = -1; alg <= 1; alg++) {
+            uint64_t rng = 0xC4C + (uint64_t)xid_ok;
+            struct bbuf b = {0};
+            size_t next;
+            build_planted(&b, xid_ok, &next, &rng);
+            struct frec r;
+            struct ss_anomalies an;
+            struct ss_framer *fr = mk(&r, &an, SS_ROLE_SERVER, false, 0, 0);
+            ss_framer_set_checksum(fr, alg);
+            size_t start = 4 + 3 + 19 + 10;   /* inside the row, before the plant */
+            ss_framer_data(fr, b.p + start, b.n - start, start, 1, 1);
+            assert_int_equal(r.nresync, 1);
+            size_t plant = 4 + 3 + 100;       /* the planted XID's header */
+            if (alg == 0) {
+                assert_int_equal(r.skipped_total, plant - start);
+            } else {
+                assert_int_equal(r.skipped_total, next - start);
+                assert_int_equal(r.npk, 4);
+            }
+            assert_int_equal(r.violations, 0);
+            ss_framer_free(fr);
+            frec_free(&r);
+            free(b.p);
+        }
+    }
+}
+
 /* stop(): later bytes are counted, never parsed. */
 static void test_stop(void **state)
 {
@@ -712,6 +951,10 @@ int main(void)
         cmocka_unit_test(test_real_binlogs),
         cmocka_unit_test(test_gap_while_resyncing),
         cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_skip_known_length),
+        cmocka_unit_test(test_skip_across_continuation),
+        cmocka_unit_test(test_forced_resync),
+        cmocka_unit_test(test_resync_candidate_crc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -449,7 +449,35 @@ def sc_multi(pc, **kw):
     return a
 
 
+def sc_capture_drop(pc, **kw):
+    """Server segments the capture missed, though the client received and acknowledged them.
+    The client acknowledges past each at once: a segment lost mid-response (the rest is held),
+    a lost 11-byte OK acknowledged by the client's next request, and two lost segments
+    acknowledged in two steps (the first ack covers only part of the hole). Closed by the client."""
+    f = Flow(pc, **kw)
+    f.handshake()
+    f.auto_ack = False
+    f.send(C2S, pattern(20, 16))                       # c2s 0..20, a request
+    resp = pattern(3000, 17)
+    f.send(S2C, resp[:1000])                           # s2c 0..1000
+    f.drop_next(1, S2C)
+    f.send(S2C, resp[1000:2000])                       # 1000..2000: not in the capture
+    f.send(S2C, resp[2000:])                           # 2000..3000: held behind the hole
+    f.ack(C2S)                                         # acks 3000: the hole is a gap now
+    f.drop_next(1, S2C)
+    f.send(S2C, pattern(11, 18))                       # 3000..3011: an OK the capture misses
+    f.send(C2S, pattern(30, 19))                       # c2s 20..50; its ack covers 3011
+    f.drop_next(2, S2C)
+    f.send(S2C, pattern(2000, 20), segment_size=1000)  # 3011..4011, 4011..5011: both missed
+    f.send(S2C, pattern(500, 21))                      # 5011..5511: held
+    f.raw(C2S, ACK, f.nxt[C2S], f.seq_at(S2C, 4011))   # acks 4011 only: 4011..5011 may come
+    f.ack(C2S)                                         # acks 5511: the rest of the hole goes
+    f.close(first=C2S)
+    return f
+
+
 SCENARIOS = {
+    "capture_drop": sc_capture_drop,
     "dropped_segment": sc_dropped_segment,
     "midstream": sc_midstream,
     "reorder_retrans": sc_reorder_retrans,
@@ -460,8 +488,11 @@ SCENARIOS = {
 
 # What a correct reassembler reports for each bundled capture (see README.md for the details).
 EXPECTED = {
+    "capture_drop": "c2s 50 bytes; s2c 2500 bytes + 4 gaps (1000+1000, 3000+11, 3011+1000, "
+                    "4011+1000), each declared at the client's packet that acknowledged it; "
+                    "no retransmissions",
     "dropped_segment": "c2s 20 bytes; s2c 9000 bytes delivered + 1 gap at offset 3000 len 1000 "
-                       "(declared at the server's FIN); no retransmissions",
+                       "(declared at the client's ACK past it, frame 12); no retransmissions",
     "midstream": "midstream pickup, side by port 3306; c2s 30 bytes, s2c 2200 bytes, no gaps",
     "reorder_retrans": "c2s 5000 bytes, 1 retransmission, 1 out-of-order segment held; s2c 3000 "
                        "bytes, 0 retransmissions (the retransmission fills the hole), no gaps",
