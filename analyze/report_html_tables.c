@@ -383,7 +383,7 @@ void ss_html_health(FILE *out, const json_t *report)
                                        "truncated_payload", "csum_bad" };
     static const char *const flows[] = { "flows_max_hit", "memcap_hit", "dir_ooo_cap_hit",
                                          "idle_expired", "midstream_pickups", "retrans",
-                                         "overlap_conflicts", "gaps", "gap_bytes", "csum_bad" };
+                                         "overlap_conflicts", "gaps", "gap_bytes", "gaps_acked", "csum_bad" };
     fputs("<section id=\"health\">\n<h2>Capture health</h2>\n", out);
     fputs("<h3>Anomalies</h3>\n<table><tbody>\n", out);
     if (!nonzero_all(out, ss_html_obj(report, "anomalies")))

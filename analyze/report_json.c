@@ -141,6 +141,7 @@ static json_t *flows_json(struct jb *b, const struct ss_flow_stats *f)
     set(b, o, "overlap_conflicts", jint(f->overlap_conflicts));
     set(b, o, "gaps", jint(f->gaps));
     set(b, o, "gap_bytes", jint(f->gap_bytes));
+    set(b, o, "gaps_acked", jint(f->gaps_acked));
     set(b, o, "csum_bad", jint(f->csum_bad));
     set(b, o, "ooo_bytes_peak", jint(f->ooo_bytes_peak));
     return o;

@@ -13,7 +13,7 @@
 #                         (-fork=N -ignore_crashes=1); every reproducer found is kept
 #   SEMISCOPE_FUZZ_ARGS   extra libFuzzer arguments
 #   SEMISCOPE_TESTDATA    binlog files to wrap into extra fuzz_pipeline seeds
-#                         (default ../shared/testdata; skipped when absent)
+#                         (default tests/binlogs, the vendored copy; skipped when absent)
 # Re-running is safe: the build is incremental, the committed corpus is never written to, and each
 # run's reproducers replace the previous run's under $SEMISCOPE_FUZZ_BUILD/artifacts/<target>/.
 set -uo pipefail
@@ -39,7 +39,7 @@ max_len_for() {
     esac
 }
 
-testdata=${SEMISCOPE_TESTDATA:-$top/../shared/testdata}
+testdata=${SEMISCOPE_TESTDATA:-$top/tests/binlogs}
 dump_binlogs=(
     mysql-binlog-connector-java/mysql-bin.compressed
     mysql-binlog-connector-java/mysql-bin.checksum-crc32
