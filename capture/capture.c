@@ -66,6 +66,12 @@ int ss_capture_next(struct ss_capture *c, struct ss_frame *fr, char *errbuf)
     return 1;
 }
 
+void ss_capture_set_idle(struct ss_capture *c, void (*idle)(void *ctx), void *ctx)
+{
+    c->idle = idle;
+    c->idle_ctx = ctx;
+}
+
 void ss_capture_break(struct ss_capture *c)
 {
     c->broken = 1;

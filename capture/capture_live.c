@@ -35,8 +35,11 @@ static int live_next(struct ss_capture *c, struct ss_frame *fr, char *errbuf)
             fr->data = d;
             return 1;
         }
-        if (rc == 0)
-            continue; /* buffer timeout with nothing captured */
+        if (rc == 0) { /* buffer timeout with nothing captured */
+            if (c->idle)
+                c->idle(c->idle_ctx);
+            continue;
+        }
         if (rc == PCAP_ERROR_BREAK)
             return 0;
         snprintf(errbuf, SS_ERRBUF_SIZE, "capture error: %s", pcap_geterr(l->p));

@@ -33,6 +33,8 @@ struct ss_capture {
     uint64_t filtered;            /* frames read and rejected by the filter (they keep a number) */
     uint64_t first_ts_ns, last_ts_ns;
     uint64_t out_of_order_ts;
+    void (*idle)(void *ctx);      /* ss_capture_set_idle; called by a live backend when quiet */
+    void *idle_ctx;
 };
 
 /* Allocate a handle around a backend; returns NULL (and leaves `priv` to the caller) on ENOMEM. */

@@ -134,6 +134,11 @@ void pm_inputs_poll(struct pm_inputs *pm)
         ss_poller_drain(pm->poller, ss_poller_to_samples, pm->samples);
 }
 
+void pm_inputs_idle(void *ctx)
+{
+    pm_inputs_poll(ctx);
+}
+
 void pm_inputs_stop(struct pm_inputs *pm)
 {
     if (!pm || !pm->poller)

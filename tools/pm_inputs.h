@@ -17,6 +17,8 @@ void pm_inputs_params(const struct pm_inputs *pm, const struct cli_opts *o,
                       struct ss_semi_params *sp);
 /* Live: take the poller's new samples (cheap when there are none). */
 void pm_inputs_poll(struct pm_inputs *pm);
+/* The same, as a capture idle hook (ctx is the struct pm_inputs). */
+void pm_inputs_idle(void *ctx);
 /* Live: stop the poller (its last samples are kept). */
 void pm_inputs_stop(struct pm_inputs *pm);
 void pm_inputs_free(struct pm_inputs *pm);

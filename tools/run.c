@@ -105,6 +105,8 @@ enum ss_exit run_open(struct run *r, const struct cli_opts *o)
             fclose(r->out);
         return ex;
     }
+    if (r->pm)
+        ss_capture_set_idle(r->cap, pm_inputs_idle, r->pm);
     struct ss_semi_params sp;
     pm_inputs_params(r->pm, o, &sp);
     if (pipeline_init(&r->pipe, o, &sp, r->out) != 0) {

@@ -37,6 +37,11 @@ struct ss_capture *ss_capture_open_live(const struct ss_live_opts *o, enum ss_st
  * merge goes on, and it is counted in files_truncated. */
 int ss_capture_next(struct ss_capture *c, struct ss_frame *fr, char *errbuf);
 
+/* Live: call idle(ctx) from ss_capture_next whenever the interface stayed quiet for a buffer
+ * timeout (≈200 ms), so that work driven by the capture loop (the status poller's queue) goes on
+ * while no packet arrives: a master whose replicas are all gone is exactly such a time. */
+void ss_capture_set_idle(struct ss_capture *c, void (*idle)(void *ctx), void *ctx);
+
 /* Async-signal-safe: make ss_capture_next return 0 soon. */
 void ss_capture_break(struct ss_capture *c);
 
