@@ -47,8 +47,8 @@ enum ss_status ss_capture_set_filter(struct pcap *p, const char *bpf, const char
 
 /* Read `inner` (an offline backend) ahead in a second thread (readahead.c). Takes over `inner`
  * and returns the wrapping handle; when a thread or memory is unavailable it returns `inner`
- * itself, which then simply reads synchronously. A frame larger than the block size cannot occur:
- * caplen is bounded by libpcap's maximum snapshot length (256 KiB). */
+ * itself, which then simply reads synchronously. Blocks hold any frame libpcap yields (its
+ * caplen is at most 256 KiB). */
 struct ss_capture *ss_readahead_wrap(struct ss_capture *inner);
 
 /* Packet header time → ns since the epoch, for a handle in nano or micro precision. */

@@ -15,7 +15,9 @@
 #include <string.h>
 
 #define RA_BLOCKS 4
-#define RA_BLOCK ((size_t)1 << 20)
+/* 512 KiB: holds the largest frame libpcap yields (256 KiB) and, unlike 1 MiB blocks, measured
+ * as fast as reading synchronously would allow: the copies stay in the CPU's cache. */
+#define RA_BLOCK ((size_t)1 << 19)
 
 /* One packed frame: this header, then caplen bytes, padded to 8. */
 struct ra_rec {
@@ -91,6 +93,9 @@ static void *reader(void *arg)
             publish(r, true);
             return NULL;
         }
+        /* Never true with libpcap's 256 KiB cap on caplen; kept so a block can never overflow. */
+        if (rec_size(fr.caplen) > RA_BLOCK)
+            fr.caplen = (uint32_t)(RA_BLOCK - sizeof(struct ra_rec));
         struct ra_block *b = &r->blk[r->tail];
         size_t need = rec_size(fr.caplen);
         if (b->used + need > RA_BLOCK) {
