@@ -31,6 +31,8 @@ measure() { # name cmd... → "best_seconds peak_rss_kib"
 command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
 read -r t_loop r_loop < <(measure "$build/pcap_loop" "$cap")
 read -r t_ss r_ss < <(measure "$build/semiscope" -r "$cap" --json -P "$port")
+# The file is read ahead in a second thread (capture/readahead.c): also show one core alone.
+read -r t_1c r_1c < <(measure taskset -c 0 "$build/semiscope" -r "$cap" --json -P "$port")
 t_ts="" r_ts=""
 if command -v tshark >/dev/null; then
     read -r t_ts r_ts < <(runs=1 measure tshark -r "$cap" -n -d "tcp.port==$port,mysql" -Y mysql -T fields -e mysql.command)
@@ -42,6 +44,7 @@ echo "| reader | wall s | MB/s | peak RSS MiB | vs bare loop |"
 echo "|---|---:|---:|---:|---:|"
 echo "| bare libpcap loop | $t_loop | $(mbps "$t_loop") | $((r_loop / 1024)) | 1.00 |"
 echo "| semiscope --json | $t_ss | $(mbps "$t_ss") | $((r_ss / 1024)) | $(awk "BEGIN{printf \"%.2f\", $t_loop/$t_ss}") |"
+echo "| semiscope --json, one core | $t_1c | $(mbps "$t_1c") | $((r_1c / 1024)) | $(awk "BEGIN{printf \"%.2f\", $t_loop/$t_1c}") |"
 if [ -n "$t_ts" ]; then
     echo "| tshark (mysql dissector) | $t_ts | $(mbps "$t_ts") | $((r_ts / 1024)) | $(awk "BEGIN{printf \"%.3f\", $t_loop/$t_ts}") |"
     echo
