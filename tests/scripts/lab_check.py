@@ -40,6 +40,47 @@ def binlog_event_packets(d):
     return n + 1
 
 
+def binlog_event_list(d):
+    """(end position, type code, size) of every event a dump from position 4 carries, in order."""
+    out = []
+    with open(os.path.join(d, "binlog_events.tsv")) as f:
+        next(f)
+        for line in f:
+            c = line.rstrip("\n").split("\t")
+            if len(c) >= 6 and c[5] != "160":
+                out.append((int(c[2]), int(c[5]), int(c[3])))
+    return out
+
+
+def check_event_lists(bin_, d, exp, port):
+    """Each replica's stream, event by event, against mariadb-binlog's list of the binlog (the
+    artificial ROTATE first, then every event but Annotate_rows)."""
+    p = subprocess.run([bin_, "-r", os.path.join(d, "capture.pcap"), "-P", str(port),
+                        "--events", "--json"], capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        return [f"--events exit {p.returncode}"]
+    streams = {}
+    for line in p.stdout.splitlines():
+        m = json.loads(line)
+        if m["kind"] == "event":
+            streams.setdefault(m["dst"].rsplit(":", 1)[0], []).append(
+                (m["end_pos"], m["event_type"], m["size"]))
+    want = binlog_event_list(d)
+    errs = []
+    for er in exp["replicas"]:
+        got = streams.get(er["ip"], [])
+        if not got or got[0][1] != 4:
+            errs.append(f"{er['ip']}: stream does not start with the artificial ROTATE")
+            continue
+        if got[1:] != want:
+            first = next((i for i, (a, b) in enumerate(zip(got[1:], want)) if a != b),
+                         min(len(got) - 1, len(want)))
+            errs.append(f"{er['ip']}: event {first} differs from mariadb-binlog's list "
+                        f"({got[1:][first] if first < len(got) - 1 else None} vs "
+                        f"{want[first] if first < len(want) else None}; {len(got) - 1} vs {len(want)} events)")
+    return errs
+
+
 def binlog_transactions(d):
     n = 0
     with open(os.path.join(d, "binlog_events.tsv")) as f:
@@ -146,6 +187,8 @@ def main():
         exp["_dir"] = d
         try:
             errs = check(name, exp, run(bin_, d, exp))
+            if name in FULL_STREAM:
+                errs += check_event_lists(bin_, d, exp, exp["master"]["port"])
         except Exception as e:  # a crash or bad JSON is a failure of this scenario
             errs = [str(e)]
         print(f"{'ok  ' if not errs else 'FAIL'} {name}")
