@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "semiscope/rd.h"
+#include "sql_words.h"
 
 /* Fixed parts of a FORMAT_DESCRIPTION body: u16 version, 50-byte server version, u32 created,
  * u8 common header length, then one post-header length per event type from type 1. */
@@ -81,62 +82,28 @@ bool ss_fde_parse(struct ss_event *ev, const uint8_t *body, size_t n, unsigned *
     return common_len == SS_BINLOG_HEADER_LEN;
 }
 
-/* Skip blanks and plain comments (not the versioned kind with a bang, whose content executes). */
-static size_t skip_blank(const char *t, size_t len, size_t i)
-{
-    for (;;) {
-        while (i < len && isspace((unsigned char)t[i]))
-            i++;
-        if (i + 1 < len && t[i] == '/' && t[i + 1] == '*' && !(i + 2 < len && t[i + 2] == '!')) {
-            const char *end = NULL;
-            for (size_t j = i + 2; j + 1 < len; j++)
-                if (t[j] == '*' && t[j + 1] == '/') {
-                    end = t + j;
-                    break;
-                }
-            if (!end)
-                return len;
-            i = (size_t)(end - t) + 2;
-            continue;
-        }
-        return i;
-    }
-}
-
-/* Is the word at t[i] `w` (case-insensitive) followed by a non-identifier character? Advances. */
-static bool word(const char *t, size_t len, size_t *i, const char *w)
-{
-    size_t wl = strlen(w);
-    if (*i + wl > len || strncasecmp(t + *i, w, wl) != 0)
-        return false;
-    if (*i + wl < len && (isalnum((unsigned char)t[*i + wl]) || t[*i + wl] == '_'))
-        return false;
-    *i = skip_blank(t, len, *i + wl);
-    return true;
-}
-
 enum ss_query_event_kind ss_query_event_kind(const char *text, size_t len)
 {
-    size_t i = skip_blank(text, len, 0);
-    if (word(text, len, &i, "BEGIN"))
+    size_t i = ss_sql_skip_blank(text, len, 0);
+    if (ss_sql_word(text, len, &i, "BEGIN"))
         return SS_QE_BEGIN;
-    if (word(text, len, &i, "COMMIT"))
+    if (ss_sql_word(text, len, &i, "COMMIT"))
         return SS_QE_COMMIT;
-    if (word(text, len, &i, "ROLLBACK")) {
+    if (ss_sql_word(text, len, &i, "ROLLBACK")) {
         /* ROLLBACK TO [SAVEPOINT] x stays inside the transaction. */
-        word(text, len, &i, "WORK");
-        return word(text, len, &i, "TO") ? SS_QE_OTHER : SS_QE_ROLLBACK;
+        ss_sql_word(text, len, &i, "WORK");
+        return ss_sql_word(text, len, &i, "TO") ? SS_QE_OTHER : SS_QE_ROLLBACK;
     }
-    if (word(text, len, &i, "XA")) {
-        if (word(text, len, &i, "START") || word(text, len, &i, "BEGIN"))
+    if (ss_sql_word(text, len, &i, "XA")) {
+        if (ss_sql_word(text, len, &i, "START") || ss_sql_word(text, len, &i, "BEGIN"))
             return SS_QE_XA_START;
-        if (word(text, len, &i, "END"))
+        if (ss_sql_word(text, len, &i, "END"))
             return SS_QE_XA_END;
-        if (word(text, len, &i, "PREPARE"))
+        if (ss_sql_word(text, len, &i, "PREPARE"))
             return SS_QE_XA_PREPARE;
-        if (word(text, len, &i, "COMMIT"))
+        if (ss_sql_word(text, len, &i, "COMMIT"))
             return SS_QE_XA_COMMIT;
-        if (word(text, len, &i, "ROLLBACK"))
+        if (ss_sql_word(text, len, &i, "ROLLBACK"))
             return SS_QE_XA_ROLLBACK;
     }
     return SS_QE_OTHER;

@@ -4,6 +4,7 @@
  * the server's OK / ERR / EOF replies and result rows.
  * Reference: protocol.md §4, §5.9. */
 #include "mysql_conn_priv.h"
+#include "sql_words.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,25 +24,6 @@ bool ss_text_copy(char *dst, size_t dstsz, const uint8_t *p, size_t n)
         dst[i] = p[i] >= 0x20 && p[i] <= 0x7e ? (char)p[i] : '.';
     dst[c] = '\0';
     return c == n;
-}
-
-static size_t skip_ws(const char *t, size_t len, size_t i)
-{
-    while (i < len && isspace((unsigned char)t[i]))
-        i++;
-    return i;
-}
-
-/* Keyword at t[i] (case-insensitive, whole word); advances past it and following blanks. */
-static bool kw(const char *t, size_t len, size_t *i, const char *w)
-{
-    size_t wl = strlen(w);
-    if (*i + wl > len || strncasecmp(t + *i, w, wl) != 0)
-        return false;
-    if (*i + wl < len && (isalnum((unsigned char)t[*i + wl]) || t[*i + wl] == '_'))
-        return false;
-    *i = skip_ws(t, len, *i + wl);
-    return true;
 }
 
 struct uvar {
@@ -92,7 +74,7 @@ static int64_t assignment_value(enum ss_query_kind kind, const char *v, size_t l
 static void classify_set(const char *t, size_t len, size_t i, struct ss_cmd *c)
 {
     while (i < len) {
-        i = skip_ws(t, len, i);
+        i = ss_sql_skip_blank(t, len, i);
         if (i >= len || t[i] != '@')
             return;
         i++;
@@ -107,14 +89,14 @@ static void classify_set(const char *t, size_t len, size_t i, struct ss_cmd *c)
         size_t nl = i - ns;
         if (quoted && i < len)
             i++;
-        i = skip_ws(t, len, i);
+        i = ss_sql_skip_blank(t, len, i);
         if (i + 1 < len && t[i] == ':' && t[i + 1] == '=')
             i += 2;
         else if (i < len && t[i] == '=')
             i++;
         else
             return;
-        i = skip_ws(t, len, i);
+        i = ss_sql_skip_blank(t, len, i);
         size_t vs = i;
         char quote = 0;
         int depth = 0;
@@ -153,16 +135,16 @@ void ss_query_classify(const char *text, size_t len, struct ss_cmd *c)
 {
     c->qkind = SS_Q_OTHER;
     c->value = -1;
-    size_t i = skip_ws(text, len, 0);
-    if (kw(text, len, &i, "SET")) {
+    size_t i = ss_sql_skip_blank(text, len, 0);
+    if (ss_sql_word(text, len, &i, "SET")) {
         classify_set(text, len, i, c);
-    } else if (kw(text, len, &i, "KILL")) {
+    } else if (ss_sql_word(text, len, &i, "KILL")) {
         /* KILL [HARD|SOFT] [CONNECTION] n ends a connection; KILL QUERY n does not. */
-        if (!kw(text, len, &i, "HARD"))
-            kw(text, len, &i, "SOFT");
-        if (kw(text, len, &i, "QUERY"))
+        if (!ss_sql_word(text, len, &i, "HARD"))
+            ss_sql_word(text, len, &i, "SOFT");
+        if (ss_sql_word(text, len, &i, "QUERY"))
             return;
-        kw(text, len, &i, "CONNECTION");
+        ss_sql_word(text, len, &i, "CONNECTION");
         if (i < len && isdigit((unsigned char)text[i])) {
             int64_t v = 0;
             while (i < len && isdigit((unsigned char)text[i]) && v < INT64_MAX / 10 - 10)
@@ -170,9 +152,9 @@ void ss_query_classify(const char *text, size_t len, struct ss_cmd *c)
             c->qkind = SS_Q_KILL;
             c->value = v;
         }
-    } else if (kw(text, len, &i, "SELECT")) {
+    } else if (ss_sql_word(text, len, &i, "SELECT")) {
         c->qkind = SS_Q_SELECT;
-    } else if (kw(text, len, &i, "SHOW")) {
+    } else if (ss_sql_word(text, len, &i, "SHOW")) {
         c->qkind = SS_Q_SHOW;
     }
 }
