@@ -227,8 +227,10 @@ static const char *no_server_value(const struct pm_ctx *c, enum ss_sv_id id)
     return "the status samples do not cover the capture window";
 }
 
-static int add_row(struct pm_ctx *c, const char *var, json_t *wire, json_t *server,
-                   const char *verdict)
+/* note: said after the verdict, e.g. why a match spans a server restart ("" none). It is a key
+ * of its own so that `verdict` stays "matches" or "differs by …" for programs that read it. */
+static int add_row_note(struct pm_ctx *c, const char *var, json_t *wire, json_t *server,
+                        const char *verdict, const char *note)
 {
     json_t *r = json_object();
     if (!r || !wire || !server) {
@@ -241,7 +243,37 @@ static int add_row(struct pm_ctx *c, const char *var, json_t *wire, json_t *serv
     json_object_set_new(r, "wire", wire);
     json_object_set_new(r, "server", server);
     json_object_set_new(r, "verdict", json_string(verdict));
+    if (note && note[0])
+        json_object_set_new(r, "note", json_string(note));
     return json_array_append_new(c->correlation, r) ? SS_ERR_NOMEM : SS_OK;
+}
+
+static int add_row(struct pm_ctx *c, const char *var, json_t *wire, json_t *server,
+                   const char *verdict)
+{
+    return add_row_note(c, var, wire, server, verdict, NULL);
+}
+
+/* How the server's delta spans a restart of its counters: a known server restart (with its
+ * time), or a counter that went down (server restart or RESET MASTER). "" when none. */
+static void reset_note(const struct pm_ctx *c, const struct ss_sv_span *sp, char *v, size_t n)
+{
+    const struct ss_sv_restart *r = NULL;
+    if (sp->server_restarts &&
+        ss_status_samples_restarts_in(c->st, sp->from_ts, sp->to_ts + 1, &r) > 0 && r) {
+        char when[64];
+        pm_restart_when(c, r, when, sizeof(when));
+        snprintf(v, n, "the server restarted %s; its counters were summed over both lifetimes",
+                 when);
+        if (sp->server_restarts > 1)
+            pm_appendf(v, n, " (%u restarts)", sp->server_restarts);
+    } else if (sp->resets) {
+        snprintf(v, n, "the server's counter went back to 0 %u time(s) in the window (server "
+                       "restart or RESET MASTER); the values were summed across it",
+                 sp->resets);
+    } else {
+        v[0] = '\0';
+    }
 }
 
 /* Where the server's samples fall short of the capture (always said: it bounds what the server's
@@ -260,7 +292,8 @@ static void edge_notes(const struct ss_sv_span *sp, char *v, size_t n)
 
 /* Why a counter may differ: the server's samples reach beyond the capture, restarts, gaps. */
 static void coverage_reasons(const struct pm_ctx *c, const struct srv_window *w,
-                             const struct ss_sv_span *sp, int64_t diff, char *v, size_t n)
+                             enum ss_sv_id id, const struct ss_sv_span *sp, int64_t diff, char *v,
+                             size_t n)
 {
     /* samples beyond the capture's edges can only make the server's delta larger */
     if (sp->lead_ns > 0 && diff < 0)
@@ -271,10 +304,14 @@ static void coverage_reasons(const struct pm_ctx *c, const struct srv_window *w,
         pm_appendf(v, n, "; the server's end sample is %.3f s after the capture end: commits in "
                          "between are in the server's delta only",
                    NS_F(sp->trail_ns));
-    if (sp->resets)
-        pm_appendf(v, n, "; the server counter restarted %u time(s) in the window (server "
-                         "restart or RESET MASTER)",
-                   sp->resets);
+    char note[240];
+    reset_note(c, sp, note, sizeof(note));
+    if (note[0])
+        pm_appendf(v, n, "; %s", note);
+    /* (tx_waits' own difference is expected, whatever the restart lost) */
+    if (sp->server_restarts && diff > 0 && id != SS_SV_TX_WAITS)
+        pm_appendf(v, n, "; what the old server counted after its last sample before the "
+                         "restart is not in the server's delta");
     for (uint32_t i = 0; i < c->st->n_gaps; i++) {
         const struct ss_sv_gap *g = &c->st->gaps[i];
         if (g->start_ns <= w->s1 && (g->end_ns == 0 || g->end_ns >= w->s0)) {
@@ -367,19 +404,28 @@ static int counter_row(struct pm_ctx *c, const struct srv_window *w, const char 
         snprintf(v, sizeof(v), "%s", no_server_value(c, id));
     else if (wv < 0)
         snprintf(v, sizeof(v), "not estimable from the wire");
-    else if (id == SS_SV_TX_WAIT_TIME)
+    else if (id == SS_SV_TX_WAIT_TIME) {
         wait_time_verdict(c, wv, sv, v, sizeof(v));
+        char note[240];
+        reset_note(c, &sp, note, sizeof(note));
+        if (note[0] && strncmp(v, "matches", 7) != 0)
+            pm_appendf(v, sizeof(v), "; %s", note);
+    }
     else if (wv == sv)
         snprintf(v, sizeof(v), "matches");
     else {
         snprintf(v, sizeof(v), "differs by %+lld", (long long)(wv - sv));
         counter_reasons(c, id, wv - sv, v, sizeof(v));
-        coverage_reasons(c, w, &sp, wv - sv, v, sizeof(v));
+        coverage_reasons(c, w, id, &sp, wv - sv, v, sizeof(v));
     }
     if (have && wv >= 0)
         edge_notes(&sp, v, sizeof(v));
-    return add_row(c, ss_sv_name(id), wv >= 0 ? json_integer(wv) : json_null(),
-                   have ? json_integer(sv) : json_null(), v);
+    /* a match across a restart says so (a difference lists it among its reasons) */
+    char note[240] = "";
+    if (have && wv >= 0 && !strncmp(v, "matches", 7))
+        reset_note(c, &sp, note, sizeof(note));
+    return add_row_note(c, ss_sv_name(id), wv >= 0 ? json_integer(wv) : json_null(),
+                        have ? json_integer(sv) : json_null(), v, note);
 }
 
 static const char *onoff(int64_t v)

@@ -18,7 +18,8 @@ const char *ss_el_kind_name(enum ss_el_kind k)
     static const char *const names[SS_EL_KIND_COUNT] = {
         "timeout",    "switched_off", "switched_on", "dump_start",    "dump_stop",
         "magic_error", "io_stopped",  "zombie_kill", "enabled",       "disabled",
-        "insert_failed", "flush_failed", "forced_shutdown",
+        "insert_failed", "flush_failed", "forced_shutdown", "shutdown", "shutdown_complete",
+        "starting", "ready", "crash",
     };
     return (unsigned)k < SS_EL_KIND_COUNT ? names[k] : "unknown";
 }
@@ -267,6 +268,33 @@ static void file_pos_paren(const char *s, size_t len, const char *key, char *fil
         *pos = num_after(c, (size_t)(lim - c), ",", NULL);
 }
 
+/* "Shutdown complete" as a whole phrase: InnoDB's "Shutdown completed; log sequence number" is
+ * a step of the shutdown, not its end. */
+static bool shutdown_complete(const char *m, size_t len)
+{
+    const char *p = ci_find(m, len, "Shutdown complete");
+    size_t after = p ? (size_t)(m + len - p) - 17 : 0;
+    return p && (after == 0 || !isalpha((unsigned char)p[17]));
+}
+
+/* The server's own shutdown, startup and crash lines (MariaDB; MySQL 5.7, 8.0, 8.4). */
+static bool classify_lifecycle(struct ss_el_record *r, const char *m, size_t len)
+{
+    if (ci_find(m, len, "Normal shutdown") || ci_find(m, len, "Received SHUTDOWN from user"))
+        r->kind = SS_EL_SHUTDOWN;
+    else if (shutdown_complete(m, len))
+        r->kind = SS_EL_SHUTDOWN_COMPLETE;
+    else if (ci_find(m, len, "Starting MariaDB") || ci_find(m, len, "starting as process"))
+        r->kind = SS_EL_STARTING;
+    else if (ci_find(m, len, "ready for connections") && !ci_find(m, len, "X Plugin"))
+        r->kind = SS_EL_READY;
+    else if (ci_find(m, len, "got signal"))
+        r->kind = SS_EL_CRASH;
+    else
+        return false;
+    return true;
+}
+
 static bool classify(struct ss_el_record *r, const char *m, size_t len)
 {
     if (ci_find(m, len, "Timeout waiting for reply of binlog")) {
@@ -329,7 +357,7 @@ static bool classify(struct ss_el_record *r, const char *m, size_t len)
     } else if (ci_find(m, len, "SEMISYNC: Forced shutdown")) {
         r->kind = SS_EL_FORCED_SHUTDOWN;
     } else {
-        return false;
+        return classify_lifecycle(r, m, len);
     }
     return true;
 }

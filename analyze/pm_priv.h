@@ -28,6 +28,10 @@ struct pm_conn {           /* one dump connection of a replica, when the report 
                             * replica" / "RST from the master" when it says who; "" unknown */
     int64_t thread_id;     /* the master's connection id (the log's thread), -1 unknown */
     bool midstream;        /* already running when the capture started */
+    char end[16];          /* the report's `end` as is ("fin", "rst", "capture", …) */
+    int closed_by_master;  /* FIN/RST sent first by: 1 the master, 0 the replica, -1 unknown */
+    int semisync;          /* 1, 0, -1 unknown */
+    int64_t ack_requests, acks; /* on this connection, -1 unknown */
 };
 
 struct pm_repl {
@@ -80,6 +84,10 @@ struct pm_ctx {
     bool have_offset;
     double offset_s, offset_err_s;
     char offset_basis[320];
+    /* a restart of the master (pm_restart.c): the time its replicas' connections were cut and
+     * came back, on the capture clock; the reconnect rule leaves these reconnects to it */
+    bool restart_found;
+    int64_t outage_from_ns, outage_to_ns;
     /* outputs */
     json_t *correlation, *diagnosis, *timeline;
     uint64_t timeline_dropped;
@@ -114,6 +122,17 @@ void pm_replica_name(const struct pm_repl *r, char *buf, size_t n);
 char *pm_log_time(const struct pm_ctx *c, const struct ss_el_record *r, char *buf, size_t n);
 /* "once", "twice", "3 times" */
 const char *pm_times(uint32_t n, char *buf, size_t size);
+
+/* pm_restart.c */
+/* A restart of the master: the wire (every dump connection cut at once), the poller's gap, an
+ * Uptime drop or counter reset, the error log's shutdown/startup lines; says whether semisync
+ * came back. Run before pm_rule_reconnects. */
+int pm_rule_restart(struct pm_ctx *c);
+/* When a status-sample restart happened, on the capture clock: "at 03:38:51" (Uptime: to the
+ * second) or "between 03:38:50.269 and 03:38:52.274" (a reconnect hint). */
+void pm_restart_when(const struct pm_ctx *c, const struct ss_sv_restart *r, char *buf, size_t n);
+/* Whether a replica's disconnection at capture time t belongs to the master's restart. */
+bool pm_restart_explains(const struct pm_ctx *c, int64_t t);
 
 /* pm_replica_rules.c */
 /* Whether replica r was connected at capture time t: 1 yes, 0 no (`how` says since when and how

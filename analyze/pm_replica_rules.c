@@ -179,16 +179,36 @@ int pm_rule_replica_gone(struct pm_ctx *c)
     return SS_OK;
 }
 
-/* One replica's reconnects as evidence: when it left, how, and how long it was away. */
-static uint32_t reconnect_evidence(const struct pm_repl *r, char *ev, size_t n)
+/* Whether another semisync replica stayed connected over [t0, t1] (it could ack meanwhile). */
+static bool other_connected(const struct pm_ctx *c, const struct pm_repl *r, int64_t t0,
+                            int64_t t1)
+{
+    for (uint32_t i = 0; i < c->n_repl; i++) {
+        const struct pm_repl *o = &c->repl[i];
+        if (o == r || o->semisync != 1)
+            continue;
+        for (uint32_t k = 0; k < o->n_conns; k++)
+            if (o->conns[k].start_ns <= t0 && (o->conns[k].end_ns == 0 || o->conns[k].end_ns >= t1))
+                return true;
+    }
+    return false;
+}
+
+/* One replica's reconnects as evidence: when it left, how, and how long it was away. Those the
+ * master's restart explains are left to its row. *alone: for each, whether no other semisync
+ * replica was connected meanwhile (then none "kept acking"). */
+static uint32_t reconnect_evidence(const struct pm_ctx *c, const struct pm_repl *r, char *ev,
+                                   size_t n, bool *alone)
 {
     uint32_t k_rec = 0;
     char a[24], b[24];
+    *alone = false;
     for (uint32_t k = 0; k + 1 < r->n_conns; k++) {
         const struct pm_conn *x = &r->conns[k], *y = &r->conns[k + 1];
-        if (!x->end_ns || y->start_ns < x->end_ns)
+        if (!x->end_ns || y->start_ns < x->end_ns || pm_restart_explains(c, x->end_ns))
             continue;
         k_rec++;
+        *alone = *alone || !other_connected(c, r, x->end_ns, y->start_ns);
         pm_appendf(ev, n, "%sdisconnected at %s (%s) and reconnected at %s, %.3f s later",
                    ev[0] ? "; " : "", t_str(x->end_ns, a, sizeof(a)),
                    x->how[0] ? how_word(x->how) : "end not seen", t_str(y->start_ns, b, sizeof(b)),
@@ -205,7 +225,8 @@ int pm_rule_reconnects(struct pm_ctx *c)
     for (uint32_t i = 0; i < c->n_repl; i++) {
         const struct pm_repl *r = &c->repl[i];
         char ev[EVID] = "", who[96], cause[300], times[24], rem[REM];
-        uint32_t k = reconnect_evidence(r, ev, sizeof(ev));
+        bool alone;
+        uint32_t k = reconnect_evidence(c, r, ev, sizeof(ev), &alone);
         if (k == 0)
             continue;
         pm_replica_name(r, who, sizeof(who));
@@ -220,11 +241,13 @@ int pm_rule_reconnects(struct pm_ctx *c)
                                        "KILL of its dump thread on the master, a network "
                                        "failure); the replica reconnected by itself");
         bool on = !strcasecmp(c->state_start, "on") && !strcasecmp(c->state_end, "on");
+        /* "kept acking" only when another semisync replica was connected all along */
         snprintf(cause, sizeof(cause), "replica %s reconnected %s%s", who,
                  pm_times(k, times, sizeof(times)),
-                 r->semisync == 1 && on ? "; semisync stayed ON (the other replica(s) kept "
-                                          "acking)"
-                                        : "");
+                 r->semisync != 1 || !on ? ""
+                 : alone ? "; semisync stayed ON, but no other semisync replica was connected "
+                           "meanwhile: a commit then would have waited for one to come back"
+                         : "; semisync stayed ON (the other replica(s) kept acking)");
         snprintf(rem, sizeof(rem),
                  "nothing to fix if the restart was intended; otherwise the replica's error log "
                  "and %s (Last_IO_Error) say why its connection was lost",

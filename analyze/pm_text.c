@@ -41,7 +41,10 @@ static void correlation_text(FILE *out, const json_t *pm, int verbosity)
         cell(w, sizeof(w), json_object_get(r, "wire"));
         cell(s, sizeof(s), json_object_get(r, "server"));
         snprintf(lead, sizeof(lead), "    %-16s %14s %14s ", pm_jstr(r, "variable", "?"), w, s);
-        wrap(out, lead, pm_jstr(r, "verdict", ""), 52);
+        const char *note = pm_jstr(r, "note", "");
+        char v[1200];
+        snprintf(v, sizeof(v), note[0] ? "%s (%s)" : "%s%s", pm_jstr(r, "verdict", ""), note);
+        wrap(out, lead, v, 52);
     }
 }
 

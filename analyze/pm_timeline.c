@@ -72,6 +72,37 @@ static void wire_entries(const struct pm_ctx *c, struct tl_buf *b)
     }
 }
 
+/* The server restarts the status samples show (Uptime down, or a counter reset across the
+ * poller's gap), at the restart's time. */
+static void restart_entries(const struct pm_ctx *c, struct tl_buf *b, int64_t lo, int64_t hi)
+{
+    for (uint32_t i = 0; i < c->st->n_restarts; i++) {
+        const struct ss_sv_restart *r = &c->st->restarts[i];
+        bool up = r->source == SS_RESTART_UPTIME;
+        int64_t t = pm_to_capture(c, up ? r->start_ns : r->hi_ns);
+        struct tl_entry *e;
+        if (t < lo || t > hi || !(e = tl_add(b, t, 0, "status")))
+            continue;
+        char when[64], seen[24];
+        pm_restart_when(c, r, when, sizeof(when));
+        e->server_ts = up ? r->start_ns : r->hi_ns;
+        e->res_ns = up ? (int64_t)SS_NS_PER_SEC : 0;
+        if (up)
+            snprintf(e->what, sizeof(e->what), "the server restarted (Uptime %lld s at %s, %lld s "
+                                               "at %s): every counter started again at 0",
+                     (long long)r->uptime_s,
+                     pm_fmt_time(pm_to_capture(c, r->seen_ns), false, seen, sizeof(seen)),
+                     (long long)r->prev_uptime_s,
+                     pm_fmt_time(pm_to_capture(c, r->prev_seen_ns), false, when, sizeof(when)));
+        else
+            snprintf(e->what, sizeof(e->what), "the server restarted %s (%s %lld -> %lld across "
+                                               "the poller's gap): every counter started again at "
+                                               "0",
+                     when, c->st->series[r->hint_id].spelling, (long long)r->hint_from,
+                     (long long)r->hint_to);
+    }
+}
+
 static void status_entries(const struct pm_ctx *c, struct tl_buf *b, int64_t lo, int64_t hi)
 {
     if (!c->st)
@@ -86,7 +117,8 @@ static void status_entries(const struct pm_ctx *c, struct tl_buf *b, int64_t lo,
         for (uint32_t k = 1; k < se->n_points; k++) {
             const struct ss_sv_point *p = &se->points[k];
             int64_t t = pm_to_capture(c, p->ts_ns);
-            if (t < lo || t > hi)
+            /* a point kept only to mark a server restart is no change of this value */
+            if (t < lo || t > hi || p->value == se->points[k - 1].value)
                 continue;
             struct tl_entry *e = tl_add(b, t, shown[s].prio, "status");
             if (!e)
@@ -111,7 +143,16 @@ static void status_entries(const struct pm_ctx *c, struct tl_buf *b, int64_t lo,
             e->server_ts = g->start_ns;
             snprintf(e->what, sizeof(e->what), "status poller lost the server: %s", g->reason);
         }
+        /* and its return: the outage's length, and the server it found back */
+        t = pm_to_capture(c, g->end_ns);
+        if (g->end_ns && t >= lo && t <= hi && (e = tl_add(b, t, 1, "status"))) {
+            e->server_ts = g->end_ns;
+            snprintf(e->what, sizeof(e->what), "status poller connected again after %.3f s%s%s",
+                     (double)(g->end_ns - g->start_ns) / 1e9, g->version[0] ? ": " : "",
+                     g->version);
+        }
     }
+    restart_entries(c, b, lo, hi);
 }
 
 static void log_what(const struct ss_el_record *r, char *w, size_t n)
@@ -142,6 +183,27 @@ static void log_what(const struct ss_el_record *r, char *w, size_t n)
     case SS_EL_ZOMBIE_KILL:
         snprintf(w, n, "killed the zombie dump thread %lld of%s", (long long)r->killed_thread_id,
                  sid);
+        break;
+    case SS_EL_ENABLED:
+        snprintf(w, n, "semisync enabled on the master");
+        break;
+    case SS_EL_DISABLED:
+        snprintf(w, n, "semisync disabled on the master");
+        break;
+    case SS_EL_SHUTDOWN:
+        snprintf(w, n, "server shutdown begins");
+        break;
+    case SS_EL_SHUTDOWN_COMPLETE:
+        snprintf(w, n, "server shutdown complete");
+        break;
+    case SS_EL_STARTING:
+        snprintf(w, n, "server starting");
+        break;
+    case SS_EL_READY:
+        snprintf(w, n, "server ready for connections");
+        break;
+    case SS_EL_CRASH:
+        snprintf(w, n, "server crashed: %.120s", r->raw);
         break;
     default:
         snprintf(w, n, "%s", ss_el_kind_name(r->kind));

@@ -339,8 +339,13 @@ static void *poll_thread(void *arg)
         }
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        bool ok = run_query(p, m, "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync%'", false, err,
-                            sizeof(err)) &&
+        /* Uptime beside the semisync status, in the same query (one timestamp): a restart of
+         * the server shows as Uptime going down, even when every counter has already grown
+         * past its old value by the time the poller is back */
+        bool ok = run_query(p, m,
+                            "SHOW GLOBAL STATUS WHERE Variable_name LIKE 'Rpl_semi_sync%' OR "
+                            "Variable_name = 'Uptime'",
+                            false, err, sizeof(err)) &&
                   run_query(p, m, "SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync%'", true, err,
                             sizeof(err));
         pthread_mutex_lock(&p->mu);
@@ -496,7 +501,7 @@ void ss_poller_to_samples(void *ctx, const struct ss_poll_item *it)
     else if (it->kind == SS_POLL_DISCONNECTED)
         ss_status_samples_gap(s, it->ts_ns, 0, it->value);
     else
-        ss_status_samples_gap(s, 0, it->ts_ns, NULL);
+        ss_status_samples_gap(s, 0, it->ts_ns, it->value); /* the version it found back */
 }
 
 void ss_poller_stats(struct ss_poller *p, struct ss_poller_stats *out)

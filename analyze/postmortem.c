@@ -250,6 +250,12 @@ static void conns_of(struct pm_repl *p, const json_t *r)
             snprintf(k->how, sizeof(k->how), "%s", end);
         k->thread_id = pm_jint(e, "thread_id", -1);
         k->midstream = json_is_true(json_object_get(e, "midstream"));
+        snprintf(k->end, sizeof(k->end), "%s", end);
+        k->closed_by_master = !strcmp(by, "master") ? 1 : !strcmp(by, "replica") ? 0 : -1;
+        json_t *ss = json_object_get(e, "semisync");
+        k->semisync = json_is_boolean(ss) ? json_is_true(ss) : -1;
+        k->ack_requests = pm_jint(e, "ack_requests", -1);
+        k->acks = pm_jint(e, "acks", -1);
         bool open = !strcmp(end, "open") || !strcmp(end, "capture") || !end[0];
         k->end_ns = open ? 0 : pm_jts(json_object_get(e, "last_ts"));
     }
@@ -399,6 +405,7 @@ static json_t *server_data_json(const struct pm_ctx *c)
         json_object_set_new(o, "status_samples", json_integer((json_int_t)c->st->samples));
         json_object_set_new(o, "status_bad_lines", json_integer((json_int_t)c->st->bad_lines));
         json_object_set_new(o, "status_gaps", json_integer((json_int_t)c->st->n_gaps));
+        json_object_set_new(o, "server_restarts", json_integer((json_int_t)c->st->n_restarts));
     }
     if (c->el) {
         json_object_set_new(o, "log_records", json_integer((json_int_t)c->el->n));

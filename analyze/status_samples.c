@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "semiscope/status.h"
+#include "status_samples_priv.h"
 
 #define SV_LINE_MAX 4096
 
@@ -42,6 +43,7 @@ static const char *const sv_names[SS_SV__COUNT] = {
     [SS_SV_VAR_SLAVE_TRACE_LEVEL] = "slave_trace_level",
     [SS_SV_VAR_SLAVE_DELAY_MASTER] = "slave_delay_master",
     [SS_SV_VAR_SLAVE_KILL_CONN_TIMEOUT] = "slave_kill_conn_timeout",
+    [SS_SV_UPTIME] = "uptime",
 };
 
 const char *ss_sv_name(enum ss_sv_id id)
@@ -157,6 +159,8 @@ static enum ss_sv_id sv_lookup_naming(const char *name, size_t len, enum ss_sv_n
 
 enum ss_sv_id ss_sv_lookup(const char *name, size_t len)
 {
+    if (ci_equal(name, len, "uptime"))
+        return SS_SV_UPTIME;
     return sv_lookup_naming(name, len, NULL);
 }
 
@@ -250,8 +254,8 @@ void ss_status_samples_free(struct ss_status_samples *s)
 }
 
 /* Keep a change point; grows geometrically up to the cap, then counts what it drops. */
-static void series_push(struct ss_status_samples *s, struct ss_sv_series *se,
-                        const struct ss_sv_point *pt)
+void ss_sv_series_push(struct ss_status_samples *s, struct ss_sv_series *se,
+                       const struct ss_sv_point *pt)
 {
     if (se->n_points == se->cap_points) {
         if (se->cap_points >= s->cfg.max_points) {
@@ -280,15 +284,20 @@ static void store_sample(struct ss_status_samples *s, enum ss_sv_id id, const ch
         se->out_of_order++;
         return;
     }
+    ss_sv_restart_sample(s, id, ts, v);
     if (se->samples == 0) {
         size_t n = SS_MIN(name_len, sizeof(se->spelling) - 1);
         memcpy(se->spelling, name, n);
         se->spelling[n] = '\0';
         se->first = (struct ss_sv_point){.ts_ns = ts, .prev_ts_ns = 0, .value = v};
-        series_push(s, se, &se->first);
-    } else if (v != se->last.value) {
-        struct ss_sv_point pt = {.ts_ns = ts, .prev_ts_ns = se->last.ts_ns, .value = v};
-        series_push(s, se, &pt);
+        ss_sv_series_push(s, se, &se->first);
+    } else {
+        bool restart = ts > se->last.ts_ns && ss_sv_crosses_restart(s, se, ts);
+        if (v != se->last.value || restart) {
+            struct ss_sv_point pt = {.ts_ns = ts, .prev_ts_ns = se->last.ts_ns, .value = v,
+                                     .restart = restart};
+            ss_sv_series_push(s, se, &pt);
+        }
     }
     se->last = (struct ss_sv_point){.ts_ns = ts, .prev_ts_ns = se->last.ts_ns, .value = v};
     se->samples++;
@@ -307,7 +316,8 @@ static int add_pair(struct ss_status_samples *s, int64_t ts, const char *name, s
                     const char *val, size_t vlen)
 {
     enum ss_sv_naming naming = SS_NAMING_UNKNOWN;
-    enum ss_sv_id id = sv_lookup_naming(name, nlen, &naming);
+    enum ss_sv_id id = ci_equal(name, nlen, "uptime") ? SS_SV_UPTIME
+                                                      : sv_lookup_naming(name, nlen, &naming);
     if (id == SS_SV_UNKNOWN) {
         size_t used;
         if (ci_prefix(name, nlen, "rpl_semi_sync", &used))
@@ -317,7 +327,7 @@ static int add_pair(struct ss_status_samples *s, int64_t ts, const char *name, s
     int64_t v;
     if (!ss_sv_parse_value(val, vlen, &v) || v < 0)
         return -1; /* no semisync status or variable is negative */
-    if (naming == SS_NAMING_SOURCE || s->naming == SS_NAMING_UNKNOWN)
+    if (naming == SS_NAMING_SOURCE || (s->naming == SS_NAMING_UNKNOWN && id != SS_SV_UPTIME))
         s->naming = naming;
     store_sample(s, id, name, nlen, ts, v);
     return 1;
@@ -336,7 +346,9 @@ void ss_status_samples_gap(struct ss_status_samples *s, int64_t start_ns, int64_
                            const char *reason)
 {
     if (end_ns != 0 && start_ns == 0 && s->n_gaps > 0 && s->gaps[s->n_gaps - 1].end_ns == 0) {
-        s->gaps[s->n_gaps - 1].end_ns = end_ns; /* closes the open gap */
+        struct ss_sv_gap *g = &s->gaps[s->n_gaps - 1];
+        g->end_ns = end_ns < g->start_ns ? g->start_ns : end_ns; /* closes the open gap */
+        snprintf(g->version, sizeof(g->version), "%s", reason ? reason : "");
         return;
     }
     if (start_ns == 0)
@@ -463,11 +475,17 @@ static void comment_line(struct ss_status_samples *s, const char *p, size_t len)
         snprintf(reason, sizeof(reason), "%.*s", (int)SS_MIN(rl, 95), r);
         ss_status_samples_gap(s, ts, 0, reason);
     } else if (ci_prefix(p, len, "connected ", &used)) {
-        if (parse_unix_ts(p + used, len - used, &ts) == 0) {
+        size_t n = parse_unix_ts(p + used, len - used, &ts);
+        if (n == 0) {
             s->bad_lines++;
             return;
         }
-        ss_status_samples_gap(s, 0, ts, NULL);
+        const char *r = p + used + n;
+        size_t rl = len - used - n;
+        trim(&r, &rl);
+        char version[64];
+        snprintf(version, sizeof(version), "%.*s", (int)SS_MIN(rl, 63), r);
+        ss_status_samples_gap(s, 0, ts, version);
     } else {
         s->ignored_lines++;
     }

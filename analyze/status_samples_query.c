@@ -97,8 +97,9 @@ bool ss_status_samples_delta(const struct ss_status_samples *s, enum ss_sv_id id
     for (size_t k = (size_t)(i < 0 ? 0 : i + 1); k < se->n_points && se->points[k].ts_ns <= t1;
          k++) {
         int64_t v = se->points[k].value;
-        int64_t add = v < prev ? v : v - prev;
-        nres += v < prev;
+        bool reset = v < prev || se->points[k].restart;
+        int64_t add = reset ? v : v - prev;
+        nres += reset;
         if (__builtin_add_overflow(sum, add, &sum))
             sum = INT64_MAX;
         prev = v;
@@ -186,8 +187,11 @@ bool ss_status_samples_span(const struct ss_status_samples *s, enum ss_sv_id id,
     int64_t prev = out->from_value, sum = 0;
     for (long k = a + 1; k <= b; k++) {
         int64_t v = se->points[k].value;
-        out->resets += v < prev;
-        int64_t add = v < prev ? v : v - prev;
+        /* a known server restart resets the counter even when it grew past its old value */
+        bool reset = v < prev || se->points[k].restart;
+        out->resets += reset;
+        out->server_restarts += se->points[k].restart;
+        int64_t add = reset ? v : v - prev;
         if (__builtin_add_overflow(sum, add, &sum))
             sum = INT64_MAX;
         prev = v;
@@ -198,6 +202,22 @@ bool ss_status_samples_span(const struct ss_status_samples *s, enum ss_sv_id id,
     }
     out->delta = sum;
     return true;
+}
+
+uint32_t ss_status_samples_restarts_in(const struct ss_status_samples *s, int64_t t0, int64_t t1,
+                                       const struct ss_sv_restart **first)
+{
+    uint32_t n = 0;
+    if (first)
+        *first = NULL;
+    for (uint32_t i = 0; s && i < s->n_restarts; i++) {
+        const struct ss_sv_restart *r = &s->restarts[i];
+        if (r->after_ns < t0 || r->after_ns >= t1)
+            continue;
+        if (n++ == 0 && first)
+            *first = r;
+    }
+    return n;
 }
 
 void ss_status_samples_params(const struct ss_status_samples *s, struct ss_semi_params *p)

@@ -77,20 +77,33 @@ static enum ss_exit open_outputs(struct run *r, const struct cli_opts *o)
     return SS_EXIT_OK;
 }
 
+/* Undo a partly done run_open: everything it may have opened, in reverse order. */
+static enum ss_exit run_abort(struct run *r, enum ss_exit ex)
+{
+    if (r->dumper)
+        pcap_dump_close(r->dumper);
+    pm_inputs_free(r->pm);
+    if (r->out_is_file)
+        fclose(r->out);
+    ss_capture_close(r->cap);
+    free(r->live_filter);
+    memset(r, 0, sizeof(*r));
+    return ex;
+}
+
 enum ss_exit run_open(struct run *r, const struct cli_opts *o)
 {
     memset(r, 0, sizeof(*r));
     r->o = o;
     enum ss_exit ex = open_capture(r, o);
     if (ex != SS_EXIT_OK)
-        return ex;
+        return run_abort(r, ex);
     if (o->iface) {
         char errbuf[SS_ERRBUF_SIZE] = "";
         if (o->user) {
             if (ss_privdrop(o->user, errbuf) != 0) {
                 fprintf(stderr, "semiscope: -Z %s: %s\n", o->user, errbuf);
-                ss_capture_close(r->cap);
-                return SS_EXIT_LIVE;
+                return run_abort(r, SS_EXIT_LIVE);
             }
         } else if (geteuid() == 0) {
             fputs("semiscope: warning: running as root; consider -Z USER\n", stderr);
@@ -99,19 +112,16 @@ enum ss_exit run_open(struct run *r, const struct cli_opts *o)
     ex = open_outputs(r, o);
     if (ex == SS_EXIT_OK)
         ex = pm_inputs_open(&r->pm, o);
-    if (ex != SS_EXIT_OK) {
-        ss_capture_close(r->cap);
-        if (r->out_is_file)
-            fclose(r->out);
-        return ex;
-    }
+    if (ex != SS_EXIT_OK)
+        return run_abort(r, ex);
     if (r->pm)
         ss_capture_set_idle(r->cap, pm_inputs_idle, r->pm);
     struct ss_semi_params sp;
     pm_inputs_params(r->pm, o, &sp);
     if (pipeline_init(&r->pipe, o, &sp, r->out) != 0) {
         fputs("semiscope: out of memory\n", stderr);
-        return SS_EXIT_INTERNAL;
+        pipeline_free(&r->pipe);
+        return run_abort(r, SS_EXIT_INTERNAL);
     }
     return SS_EXIT_OK;
 }

@@ -5,7 +5,9 @@
  * Timestamp formats: `2016-08-05T11:52:40.523475Z` (UTC), `2024-05-01T12:00:00.123456+02:00`
  * (log_timestamps=SYSTEM), `2024-05-01 10:00:00` and `2024-05-01  2:00:00` (MariaDB, local
  * time), `241122 10:00:00` (old MariaDB / MySQL ≤ 5.6, local time). Local times are read in the
- * `--log-tz` offset (default UTC). Lines that are not semisync-related are counted and skipped. */
+ * `--log-tz` offset (default UTC). Besides the semisync lines, the server's shutdown, startup and
+ * crash lines are kept (they explain a restart of the master). Other lines are counted and
+ * skipped. */
 #ifndef SEMISCOPE_ERRLOG_H
 #define SEMISCOPE_ERRLOG_H
 
@@ -27,11 +29,19 @@ enum ss_el_kind {
     SS_EL_INSERT_FAILED,    /* Semi-sync failed to insert tranx_node (file, pos) */
     SS_EL_FLUSH_FAILED,     /* Semi-sync master/source failed on net_flush() */
     SS_EL_FORCED_SHUTDOWN,  /* SEMISYNC: Forced shutdown */
+    /* The server's own life (a restart of the master cuts every replica at once): */
+    SS_EL_SHUTDOWN,         /* shutdown begins: "Normal shutdown" (MariaDB, MySQL 5.x),
+                             * "Received SHUTDOWN from user" (MySQL 8, MY-013172) */
+    SS_EL_SHUTDOWN_COMPLETE, /* "mariadbd: Shutdown complete", "[MY-010910] … Shutdown complete"
+                             * (not InnoDB's "Shutdown completed; log sequence number") */
+    SS_EL_STARTING,         /* "Starting MariaDB 10.11…", "… (mysqld 8.0.36) starting as process" */
+    SS_EL_READY,            /* "ready for connections" (not MySQL's "X Plugin ready …") */
+    SS_EL_CRASH,            /* "mysqld got signal 11" and the like: the server crashed */
     SS_EL_KIND_COUNT
 };
 /* "timeout", "switched_off", "switched_on", "dump_start", "dump_stop", "magic_error",
  * "io_stopped", "zombie_kill", "enabled", "disabled", "insert_failed", "flush_failed",
- * "forced_shutdown". */
+ * "forced_shutdown", "shutdown", "shutdown_complete", "starting", "ready", "crash". */
 const char *ss_el_kind_name(enum ss_el_kind k);
 
 enum ss_el_level { SS_EL_NOTE = 0, SS_EL_WARNING, SS_EL_ERROR, SS_EL_SYSTEM };

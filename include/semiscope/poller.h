@@ -11,8 +11,8 @@
  *   mysql://host:port               no user: libmariadb takes it from the option files
  * `mariadb://` is accepted as a synonym; %XX escapes are decoded in user and socket.
  *
- * Every interval the thread runs SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync%' (all rows, one
- * timestamp) and SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync%' (rows whose value changed since the
+ * Every interval the thread runs SHOW GLOBAL STATUS WHERE Variable_name LIKE 'Rpl_semi_sync%' OR
+ * Variable_name = 'Uptime' (all rows, one timestamp; Uptime reveals a server restart) and SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync%' (rows whose value changed since the
  * last connect). Lost connections are retried with exponential backoff (bounded); the outage is
  * reported as a DISCONNECTED item and ended by a CONNECTED one. Items reach the caller's thread
  * through a bounded queue; ss_poller_drain hands them over and appends them to the record file

@@ -60,14 +60,18 @@ enum ss_sv_id {
     SS_SV_VAR_SLAVE_TRACE_LEVEL,
     SS_SV_VAR_SLAVE_DELAY_MASTER,
     SS_SV_VAR_SLAVE_KILL_CONN_TIMEOUT,
+    /* `Uptime` (seconds since the server started): not semisync, polled beside it so that a
+     * server restart is seen even when every counter grew past its old value meanwhile */
+    SS_SV_UPTIME,
     SS_SV__COUNT
 };
 
-/* "status", "clients", "yes_tx", …, "enabled", "timeout", "wait_count", "slave_enabled", …;
+/* "status", "clients", "yes_tx", …, "enabled", "timeout", "wait_count", "slave_enabled", …,
+ * "uptime";
  * "unknown" for SS_SV_UNKNOWN or out of range. */
 const char *ss_sv_name(enum ss_sv_id id);
 /* Normalize a status or variable name (any case, any of the name sets) to its id; SS_SV_UNKNOWN
- * when it is not a semisync name semiscope knows. */
+ * when it is not a semisync name semiscope knows (or `Uptime`). */
 enum ss_sv_id ss_sv_lookup(const char *name, size_t len);
 /* Parse a value: integers, ON/OFF (1/0), YES/NO, AFTER_SYNC (1) / AFTER_COMMIT (0). */
 bool ss_sv_parse_value(const char *s, size_t len, int64_t *out);
@@ -79,11 +83,14 @@ enum ss_sv_naming { SS_NAMING_UNKNOWN = 0, SS_NAMING_MASTER, SS_NAMING_SOURCE };
 
 /* One change of a value: it had `value` from sample `ts_ns` on; `prev_ts_ns` is the time of the
  * previous sample of this variable (0 for the first point), so the change happened in
- * (prev_ts_ns, ts_ns]. */
+ * (prev_ts_ns, ts_ns]. `restart`: the first sample after a known server restart (struct
+ * ss_sv_restart), kept even when the value did not change: the counter started again at 0 in
+ * between, so its growth up to this sample is the whole value. */
 struct ss_sv_point {
     int64_t ts_ns;
     int64_t prev_ts_ns;
     int64_t value;
+    bool restart;
 };
 
 struct ss_sv_series {
@@ -100,7 +107,32 @@ struct ss_sv_series {
 struct ss_sv_gap {
     int64_t start_ns, end_ns;    /* end 0: still disconnected at the end of the file */
     char reason[96];
+    char version[64];            /* the server version the poller found back ("" not said) */
 };
+
+/* A server restart seen in the samples. From `Uptime`: a sample whose Uptime is lower than the
+ * previous one (or, across a poller gap, whose implied start time moved forward by more than
+ * 2 s) — the server started at (sample time − Uptime), to the second. Without Uptime, a hint: a
+ * counter that decreased across a poller gap ended by a `# connected` line naming a version.
+ * Either way every counter restarted at 0 there: the samples after `after_ns` belong to the new
+ * lifetime, and the change points of the first of them carry `restart`. */
+enum ss_sv_restart_src { SS_RESTART_UPTIME = 0, SS_RESTART_RECONNECT };
+
+struct ss_sv_restart {
+    enum ss_sv_restart_src source;
+    int64_t start_ns;            /* best estimate of the new server's start (server clock) */
+    int64_t lo_ns, hi_ns;        /* it started within [lo_ns, hi_ns] */
+    int64_t after_ns;            /* samples at or before this are the old lifetime's */
+    int64_t seen_ns;             /* the sample that revealed it */
+    int64_t uptime_s;            /* Uptime of that sample, -1 for a reconnect hint */
+    int64_t prev_uptime_s;       /* Uptime of the sample before it, -1 for a hint */
+    int64_t prev_seen_ns;        /* that sample's time (a hint: the last sample before the gap) */
+    enum ss_sv_id hint_id;       /* the counter that decreased (hint), else SS_SV_UNKNOWN */
+    int64_t hint_from, hint_to;  /* its values before and after */
+    char version[64];            /* the version the poller reconnected to, "" unknown */
+};
+
+#define SS_SV_MAX_RESTARTS 64
 
 struct ss_status_samples_cfg {
     uint32_t max_points;         /* change points kept per variable; default 16384 */
@@ -121,6 +153,9 @@ struct ss_status_samples {
     struct ss_sv_gap *gaps;
     uint32_t n_gaps;
     uint64_t dropped_gaps;
+    struct ss_sv_restart restarts[SS_SV_MAX_RESTARTS]; /* time order */
+    uint32_t n_restarts;
+    uint64_t dropped_restarts;
     /* parser state for tables and anchors */
     int64_t anchor_ns, anchor_interval_ns, next_ts_ns;
     int64_t table_k;             /* tables seen since the last `# start` */
@@ -140,7 +175,8 @@ void ss_status_samples_line(struct ss_status_samples *s, const char *line, size_
  * name or the value does not parse (counted). */
 bool ss_status_samples_add(struct ss_status_samples *s, int64_t ts_ns, const char *name,
                            const char *value);
-/* Record a gap (poller disconnect); end_ns 0 when open. */
+/* Record a gap (poller disconnect); end_ns 0 when open. start_ns 0 with end_ns set closes the
+ * open gap (the poller is back): `reason` is then the server version it found ("" or NULL). */
 void ss_status_samples_gap(struct ss_status_samples *s, int64_t start_ns, int64_t end_ns,
                            const char *reason);
 /* Read a whole file (or stream) line by line; lines longer than 4 KiB are counted as bad.
@@ -173,8 +209,10 @@ struct ss_sv_span {
                                    * only known to lie on that side and the value did not change
                                    * across t0 (t1) */
     int64_t delta;                /* growth from baseline to end, a decrease counted as a
-                                   * restart at 0 (server restart, RESET MASTER) */
-    uint32_t resets;
+                                   * restart at 0 (server restart, RESET MASTER), and a known
+                                   * server restart (struct ss_sv_restart) as one too */
+    uint32_t resets;              /* restarts at 0 counted, known server restarts included */
+    uint32_t server_restarts;     /* of which known server restarts */
     int64_t late_start_ns;        /* > 0: no sample at or before t0; the baseline is this long
                                    * after t0, so changes in between are missing from delta */
     int64_t early_end_ns;         /* > 0: no sample at or after t1; the end is this long before
@@ -188,6 +226,11 @@ struct ss_sv_span {
  * before t1 (the samples do not cover the window at all). */
 bool ss_status_samples_span(const struct ss_status_samples *s, enum ss_sv_id id, int64_t t0,
                             int64_t t1, struct ss_sv_span *out);
+
+/* The known server restarts whose `after_ns` lies in [t0, t1) (server clock): how many, and the
+ * first of them in *first (may be NULL). */
+uint32_t ss_status_samples_restarts_in(const struct ss_status_samples *s, int64_t t0, int64_t t1,
+                                       const struct ss_sv_restart **first);
 
 /* The state machine's parameters from the variables in the file (source SS_PARAM_FILE for each
  * one present; others untouched): timeout, wait_for_slave_count / wait_for_replica_count,

@@ -91,8 +91,8 @@ static void test_tz(void **state)
 
 /* MySQL 8.0.26+ / 8.4 lines: [MY-code] [Repl] prefixes, source/replica wording. */
 static const char mysql8_log[] =
-    "2024-05-01T10:00:00.100000Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for "
-    "connections.\n" /* not semisync: skipped */
+    "2024-05-01T10:00:00.100000Z 1 [System] [MY-013577] [InnoDB] InnoDB initialization has "
+    "ended.\n" /* not semisync: skipped */
     "2024-05-01T10:00:01.000000Z 21 [Note] [MY-011170] [Repl] Start semi-sync binlog_dump to "
     "replica (server_id: 2), pos(binlog.000003, 157).\n"
     "2024-05-01T10:00:01.500000Z 22 [Note] [MY-011170] [Repl] Start asynchronous binlog_dump to "
@@ -323,13 +323,68 @@ static void test_lab_timeout(void **state)
     ss_errlog_free(el);
 }
 
+/* The server's own shutdown and startup (a master restart cuts every replica at once), in
+ * MariaDB 10.11's words (the live_poll lab's error.log) and MySQL 8.0's; the look-alike lines
+ * around them stay skipped. */
+static const char lifecycle_log[] =
+    /* MariaDB 10.11, SIGTERM by PID */
+    "2026-11-22  3:38:50 0 [Note] mariadbd (initiated by: unknown): Normal shutdown\n"
+    "2026-11-22  3:38:50 0 [Note] InnoDB: Starting shutdown...\n"            /* skipped */
+    "2026-11-22  3:38:50 0 [Note] Shutdown completed; log sequence number 65180; transaction "
+    "id 89\n"                                                                  /* skipped: InnoDB */
+    "2026-11-22  3:38:50 0 [Note] mariadbd: Shutdown complete\n"
+    "\n"                                                                       /* skipped */
+    "2026-11-22  3:38:51 0 [Note] Starting MariaDB 10.11.19-MariaDB-0+deb12u1-log source "
+    "revision 5843d8475120241667a7ce0f8a1abb6c9b43a273 as process 31458\n"
+    "2026-11-22  3:38:51 0 [Note] mariadbd: ready for connections.\n"
+    "Version: '10.11.19-MariaDB-0+deb12u1-log'  socket: '/tmp/m.sock'  port: 13306\n" /* skipped */
+    /* MySQL 8.0 */
+    "2026-11-22T03:40:00.000001Z 0 [System] [MY-013172] [Server] Received SHUTDOWN from user "
+    "<via user signal>. Shutting down mysqld (Version: 8.0.36).\n"
+    "2026-11-22T03:40:01.500000Z 0 [System] [MY-010910] [Server] /usr/sbin/mysqld: Shutdown "
+    "complete (mysqld 8.0.36)  MySQL Community Server - GPL.\n"
+    "2026-11-22T03:40:03.000000Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.0.36) "
+    "starting as process 1\n"
+    "2026-11-22T03:40:04.000000Z 0 [System] [MY-011323] [Server] X Plugin ready for connections. "
+    "Bind-address: '::' port: 33060\n"                                         /* skipped */
+    "2026-11-22T03:40:04.100000Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for "
+    "connections. Version: '8.0.36'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306\n"
+    /* a crash */
+    "2026-11-22T03:41:00.000000Z 0 [ERROR] [MY-000000] [Server] mysqld got signal 11 ;\n";
+
+static void test_lifecycle(void **state)
+{
+    (void)state;
+    struct ss_errlog *el = parse(lifecycle_log, 0);
+    static const enum ss_el_kind want[] = {
+        SS_EL_SHUTDOWN, SS_EL_SHUTDOWN_COMPLETE, SS_EL_STARTING, SS_EL_READY,
+        SS_EL_SHUTDOWN, SS_EL_SHUTDOWN_COMPLETE, SS_EL_STARTING, SS_EL_READY, SS_EL_CRASH,
+    };
+    assert_int_equal(el->n, SS_ARRAY_LEN(want));
+    for (size_t i = 0; i < SS_ARRAY_LEN(want); i++)
+        assert_int_equal(el->recs[i].kind, want[i]);
+    assert_int_equal(el->skipped, 5);
+    /* MariaDB's whole-second local times, MySQL's microseconds */
+    assert_int_equal(el->recs[0].ts_res_ns, 1000000000);
+    assert_int_equal(el->recs[3].ts_ns, (int64_t)1795318731 * NS);
+    assert_int_equal(el->recs[5].ts_ns, (int64_t)1795318801 * NS + 500000000);
+    assert_int_equal(el->recs[5].level, SS_EL_SYSTEM);
+    assert_string_equal(ss_el_kind_name(SS_EL_SHUTDOWN), "shutdown");
+    assert_string_equal(ss_el_kind_name(SS_EL_SHUTDOWN_COMPLETE), "shutdown_complete");
+    assert_string_equal(ss_el_kind_name(SS_EL_STARTING), "starting");
+    assert_string_equal(ss_el_kind_name(SS_EL_READY), "ready");
+    assert_string_equal(ss_el_kind_name(SS_EL_CRASH), "crash");
+    assert_string_equal(ss_el_kind_name(SS_EL_KIND_COUNT), "unknown");
+    ss_errlog_free(el);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timestamps), cmocka_unit_test(test_tz),
         cmocka_unit_test(test_mysql8),     cmocka_unit_test(test_mysql57),
         cmocka_unit_test(test_mariadb),    cmocka_unit_test(test_caps),
-        cmocka_unit_test(test_lab_timeout),
+        cmocka_unit_test(test_lab_timeout), cmocka_unit_test(test_lifecycle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -168,11 +168,14 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 
 struct collect {
     int samples, connected, disconnected;
+    long uptime;         /* the last Uptime polled, -1 none yet */
 };
 
 static void on_item(void *ctx, const struct ss_poll_item *it)
 {
     struct collect *c = ctx;
+    if (it->kind == SS_POLL_SAMPLE && !strcmp(it->name, "Uptime"))
+        c->uptime = atol(it->value);
     if (it->kind == SS_POLL_SAMPLE)
         c->samples++;
     else if (it->kind == SS_POLL_CONNECTED)
@@ -231,10 +234,16 @@ static void test_live_restart(void **state)
     cfg.timeout_s = 2;
     struct ss_poller *p = ss_poller_start(&cfg, err);
     assert_non_null(p);
-    struct collect c = {0};
+    struct collect c = {.uptime = -1};
 
-    /* samples flow: MariaDB has 18 Rpl_semi_sync status rows per poll */
-    assert_true(drain_until(p, &c, 36, 1, 0, 10));
+    /* samples flow: MariaDB has 18 Rpl_semi_sync status rows per poll, and Uptime */
+    assert_true(drain_until(p, &c, 38, 1, 0, 10));
+    /* an Uptime of 3 s before the restart, so that the new server's is lower (it starts from 0)
+     * and the record shows the restart */
+    double until = now_s() + 6;
+    while (c.uptime < 3 && now_s() < until)
+        drain_until(p, &c, 0, 0, 0, 0.1);
+    assert_true(c.uptime >= 3);
     /* restart the server under the poller */
     srv_stop(&s);
     assert_true(drain_until(p, &c, 0, 1, 1, 10));
@@ -267,6 +276,17 @@ static void test_live_restart(void **state)
     const struct ss_sv_series *se = &back->series[SS_SV_STATUS];
     assert_true(se->first.ts_ns < back->gaps[0].start_ns);
     assert_true(se->last.ts_ns > back->gaps[0].end_ns);
+    /* the `# connected` line names the server found back, and Uptime going down says it was
+     * restarted: one restart, after the gap began, before its first sample after the gap */
+    assert_non_null(strstr(back->gaps[0].version, "MariaDB"));
+    assert_true(ss_status_samples_has(back, SS_SV_UPTIME));
+    assert_int_equal(back->n_restarts, 1);
+    const struct ss_sv_restart *r = &back->restarts[0];
+    assert_int_equal(r->source, SS_RESTART_UPTIME);
+    assert_true(r->uptime_s < r->prev_uptime_s);
+    assert_true(r->seen_ns > back->gaps[0].end_ns);
+    assert_true(r->after_ns < back->gaps[0].end_ns);
+    assert_true(r->start_ns >= r->prev_seen_ns - 1000000000LL);
     ss_status_samples_free(back);
     nftw(s.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

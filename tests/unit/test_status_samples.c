@@ -44,7 +44,11 @@ static void test_names(void **state)
     const char *v3 = "rpl_semi_sync_source_wait_no_replica";
     assert_int_equal(ss_sv_lookup(v3, strlen(v3)), SS_SV_VAR_WAIT_NO_SLAVE);
     /* not semisync, or an unknown semisync name */
-    assert_int_equal(ss_sv_lookup("Uptime", 6), SS_SV_UNKNOWN);
+    assert_int_equal(ss_sv_lookup("Uptime", 6), SS_SV_UPTIME); /* polled to see restarts */
+    assert_int_equal(ss_sv_lookup("UPTIME", 6), SS_SV_UPTIME);
+    assert_int_equal(ss_sv_lookup("Uptime_since_flush_status", 25), SS_SV_UNKNOWN);
+    assert_string_equal(ss_sv_name(SS_SV_UPTIME), "uptime");
+    assert_false(ss_sv_is_counter(SS_SV_UPTIME));
     assert_int_equal(ss_sv_lookup("Rpl_semi_sync_master_bogus", 26), SS_SV_UNKNOWN);
     /* a prefix of a real name is not the name */
     assert_int_equal(ss_sv_lookup("Rpl_semi_sync_master_yes", 24), SS_SV_UNKNOWN);
@@ -491,6 +495,177 @@ static void test_span(void **state)
     ss_status_samples_free(s);
 }
 
+/* The live_poll lab's reproducer (down_s=9, 20 transactions before the restart, 80 after, the
+ * poller back only after the second half): yes_tx goes 20 -> 80 across the outage, a growth of 60
+ * for a counter that only compares values, while the server committed 20 + 80. Uptime going down
+ * says the server restarted, so every counter restarted at 0 there. */
+static const char restart_uptime[] =
+    /* old lifetime, started at 1700000050 - 50 = 1700000000 */
+    "1700000099.000000\tRpl_semi_sync_master_yes_tx\t0\n"
+    "1700000099.000000\tRpl_semi_sync_master_get_ack\t0\n"
+    "1700000099.000000\tUptime\t49\n"
+    "1700000100.000000\tRpl_semi_sync_master_yes_tx\t20\n"
+    "1700000100.000000\tRpl_semi_sync_master_get_ack\t40\n"
+    "1700000100.000000\tUptime\t50\n"
+    /* the master goes away; the poller finds it back 9.3 s later */
+    "# disconnected 1700000100.200000 Server has gone away\n"
+    "# connected 1700000109.500000 10.11.19-MariaDB-log\n"
+    /* new lifetime: the counters come before Uptime in SHOW STATUS (alphabetical), so they are
+     * stored before the restart is known; get_ack came back to its old value 40 exactly */
+    "1700000110.200000\tRpl_semi_sync_master_yes_tx\t80\n"
+    "1700000110.200000\tRpl_semi_sync_master_get_ack\t40\n"
+    "1700000110.200000\tUptime\t1\n" /* started at 1700000110 - 1 = 1700000109 */
+    "1700000111.200000\tRpl_semi_sync_master_yes_tx\t80\n"
+    "1700000111.200000\tRpl_semi_sync_master_get_ack\t160\n"
+    "1700000111.200000\tUptime\t2\n";
+
+static void test_restart_uptime(void **state)
+{
+    (void)state;
+    struct ss_status_samples *s = ss_status_samples_new(NULL);
+    feed(s, restart_uptime);
+    assert_int_equal(s->bad_lines, 0);
+    assert_int_equal(s->n_restarts, 1);
+    const struct ss_sv_restart *r = &s->restarts[0];
+    assert_int_equal(r->source, SS_RESTART_UPTIME);
+    assert_int_equal(r->start_ns, S(1700000109));
+    assert_int_equal(r->uptime_s, 1);
+    assert_int_equal(r->prev_uptime_s, 50);
+    assert_int_equal(r->prev_seen_ns, S(1700000100));
+    assert_int_equal(r->seen_ns, S(1700000110) + MS(200));
+    assert_true(r->after_ns >= S(1700000100) && r->after_ns < S(1700000110));
+    assert_string_equal(r->version, "10.11.19-MariaDB-log");
+    assert_string_equal(s->gaps[0].version, "10.11.19-MariaDB-log");
+    struct ss_sv_span sp;
+    /* the window from before the first transaction to after the last */
+    assert_true(ss_status_samples_span(s, SS_SV_YES_TX, S(1700000099) + MS(500),
+                                       S(1700000110) + MS(500), &sp));
+    assert_int_equal(sp.delta, 100); /* 20 + 80, not 80 - 20 */
+    assert_int_equal(sp.resets, 1);
+    assert_int_equal(sp.server_restarts, 1);
+    /* get_ack: 40 before, 40 again after (no change point of its own), then 160 */
+    assert_true(ss_status_samples_span(s, SS_SV_GET_ACK, S(1700000099) + MS(500),
+                                       S(1700000110) + MS(200), &sp));
+    assert_int_equal(sp.delta, 80); /* 40 + 40 */
+    assert_true(ss_status_samples_span(s, SS_SV_GET_ACK, S(1700000099) + MS(500),
+                                       S(1700000111) + MS(500), &sp));
+    assert_int_equal(sp.delta, 200); /* 40 + 160 */
+    int64_t d;
+    uint32_t resets;
+    assert_true(ss_status_samples_delta(s, SS_SV_YES_TX, S(1700000099), S(1700000112), &d,
+                                        &resets));
+    assert_int_equal(d, 100);
+    assert_int_equal(resets, 1);
+    /* a window after the restart only: nothing crosses it */
+    assert_true(ss_status_samples_span(s, SS_SV_GET_ACK, S(1700000110) + MS(500),
+                                       S(1700000111) + MS(500), &sp));
+    assert_int_equal(sp.delta, 120);
+    assert_int_equal(sp.server_restarts, 0);
+    const struct ss_sv_restart *first;
+    assert_int_equal(ss_status_samples_restarts_in(s, S(1700000099), S(1700000112), &first), 1);
+    assert_ptr_equal(first, r);
+    assert_int_equal(ss_status_samples_restarts_in(s, S(1700000110), S(1700000112), &first), 0);
+    assert_null(first);
+    ss_status_samples_free(s);
+
+    /* Uptime first (another tool's order): the restart is known before the counters arrive */
+    s = ss_status_samples_new(NULL);
+    feed(s, "1700000100\tUptime\t50\n"
+            "1700000100\tRpl_semi_sync_master_yes_tx\t20\n"
+            "1700000103\tUptime\t2\n" /* no gap recorded: a decrease is enough */
+            "1700000103\tRpl_semi_sync_master_yes_tx\t20\n"
+            "1700000104\tUptime\t3\n"
+            "1700000104\tRpl_semi_sync_master_yes_tx\t25\n");
+    assert_int_equal(s->n_restarts, 1);
+    assert_int_equal(s->restarts[0].start_ns, S(1700000101));
+    /* from the sample at 1700000100 (yes_tx already 20): 20 in the new lifetime at 103, although
+     * the value did not change, then 25 */
+    assert_true(ss_status_samples_span(s, SS_SV_YES_TX, S(1700000100), S(1700000103), &sp));
+    assert_int_equal(sp.delta, 20);
+    assert_true(ss_status_samples_span(s, SS_SV_YES_TX, S(1700000100), S(1700000104), &sp));
+    assert_int_equal(sp.delta, 25);
+    ss_status_samples_free(s);
+
+    /* the same Uptime growing normally is no restart, with or without a gap; across a gap, a
+     * start that moved by 2 s or more is one even though Uptime grew */
+    s = ss_status_samples_new(NULL);
+    feed(s, "1700000100.900\tUptime\t3\n"     /* started at 1700000097 */
+            "1700000101.100\tUptime\t4\n"     /* the second ticked between the two: same */
+            "# disconnected 1700000101.5 Lost connection\n"
+            "# connected 1700000109.0 8.0.36\n"
+            "1700000109.100\tUptime\t12\n"    /* started at 1700000097: the same server */
+            "# disconnected 1700000110.0 Lost connection\n"
+            "# connected 1700000130.0 8.0.36\n"
+            "1700000130.100\tUptime\t15\n");  /* started at 1700000115: a restart */
+    assert_int_equal(s->n_restarts, 1);
+    assert_int_equal(s->restarts[0].start_ns, S(1700000115));
+    assert_string_equal(s->restarts[0].version, "8.0.36");
+    ss_status_samples_free(s);
+}
+
+/* Without Uptime: a counter that went down across a poller gap ended by a `# connected` line with
+ * a version is a restart hint, and then every counter restarted there — also those that grew
+ * past their old value. Without the version, only the counter that decreased is reset. */
+static void test_restart_hint(void **state)
+{
+    (void)state;
+    static const char *const orders[] = {
+        /* get_ack (which decreased) before yes_tx, as SHOW STATUS sorts them */
+        "1700000100\tRpl_semi_sync_master_get_ack\t60\n"
+        "1700000100\tRpl_semi_sync_master_yes_tx\t30\n"
+        "# disconnected 1700000100.5 Server has gone away\n"
+        "# connected 1700000109.5 10.11.19-MariaDB-log\n"
+        "1700000110\tRpl_semi_sync_master_get_ack\t10\n"
+        "1700000110\tRpl_semi_sync_master_yes_tx\t40\n",
+        /* yes_tx first: it is already stored when get_ack reveals the restart */
+        "1700000100\tRpl_semi_sync_master_yes_tx\t30\n"
+        "1700000100\tRpl_semi_sync_master_get_ack\t60\n"
+        "# disconnected 1700000100.5 Server has gone away\n"
+        "# connected 1700000109.5 10.11.19-MariaDB-log\n"
+        "1700000110\tRpl_semi_sync_master_yes_tx\t40\n"
+        "1700000110\tRpl_semi_sync_master_get_ack\t10\n",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        struct ss_status_samples *s = ss_status_samples_new(NULL);
+        feed(s, orders[i]);
+        assert_int_equal(s->n_restarts, 1);
+        const struct ss_sv_restart *r = &s->restarts[0];
+        assert_int_equal(r->source, SS_RESTART_RECONNECT);
+        assert_int_equal(r->hint_id, SS_SV_GET_ACK);
+        assert_int_equal(r->hint_from, 60);
+        assert_int_equal(r->hint_to, 10);
+        assert_int_equal(r->lo_ns, S(1700000100) + MS(500));
+        assert_int_equal(r->hi_ns, S(1700000109) + MS(500));
+        assert_int_equal(r->uptime_s, -1);
+        assert_int_equal(r->prev_seen_ns, S(1700000100));
+        struct ss_sv_span sp;
+        /* from the sample at 1700000100 (yes_tx already 30): the new lifetime's 40 */
+        assert_true(ss_status_samples_span(s, SS_SV_YES_TX, S(1700000100), S(1700000110), &sp));
+        assert_int_equal(sp.delta, 40); /* not 40 - 30 */
+        assert_int_equal(sp.server_restarts, 1);
+        assert_true(ss_status_samples_span(s, SS_SV_GET_ACK, S(1700000100), S(1700000110), &sp));
+        assert_int_equal(sp.delta, 10);
+        ss_status_samples_free(s);
+    }
+    /* no version on the `# connected` line: not a hint; only get_ack is reset */
+    struct ss_status_samples *s = ss_status_samples_new(NULL);
+    feed(s, "1700000100\tRpl_semi_sync_master_get_ack\t60\n"
+            "1700000100\tRpl_semi_sync_master_yes_tx\t30\n"
+            "# disconnected 1700000100.5 Lost connection\n"
+            "# connected 1700000109.5\n"
+            "1700000110\tRpl_semi_sync_master_get_ack\t10\n"
+            "1700000110\tRpl_semi_sync_master_yes_tx\t40\n");
+    assert_int_equal(s->n_restarts, 0);
+    struct ss_sv_span sp;
+    assert_true(ss_status_samples_span(s, SS_SV_YES_TX, S(1700000100), S(1700000110), &sp));
+    assert_int_equal(sp.delta, 10);
+    assert_true(ss_status_samples_span(s, SS_SV_GET_ACK, S(1700000100), S(1700000110), &sp));
+    assert_int_equal(sp.delta, 10);
+    assert_int_equal(sp.resets, 1);
+    assert_int_equal(sp.server_restarts, 0);
+    ss_status_samples_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_table_anchors), cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_reset_and_gaps), cmocka_unit_test(test_cap),
         cmocka_unit_test(test_lab_files),   cmocka_unit_test(test_span),
+        cmocka_unit_test(test_restart_uptime), cmocka_unit_test(test_restart_hint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
