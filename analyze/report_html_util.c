@@ -218,7 +218,7 @@ void ss_html_value(FILE *out, const char *key, const json_t *v)
     } else {
         char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
         if (s && strlen(s) > 200)
-            strcpy(s + 197, "...");
+            memcpy(s + 197, "...", 4); /* keeps the NUL: the string is longer than 200 */
         ss_html_esc(out, s ? s : "?");
         free(s);
     }

@@ -174,11 +174,9 @@ static char *join_args(int argc, char **argv)
     char *s = calloc(1, len);
     if (!s)
         return NULL;
-    for (int i = 0; i < argc; i++) {
-        if (i)
-            strcat(s, " ");
-        strcat(s, argv[i]);
-    }
+    size_t at = 0;
+    for (int i = 0; i < argc; i++)
+        at += (size_t)snprintf(s + at, len - at, "%s%s", i ? " " : "", argv[i]);
     return s;
 }
 
