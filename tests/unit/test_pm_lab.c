@@ -13,51 +13,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "pm_test_util.h"
 #include <jansson.h>
 
 #include "semiscope/errlog.h"
 #include "semiscope/postmortem.h"
 #include "semiscope/status.h"
 #include "semiscope/status_samples.h"
-
-static const json_t *diag_with(const json_t *pm, const char *needle)
-{
-    size_t i;
-    json_t *d;
-    json_array_foreach(json_object_get(pm, "diagnosis"), i, d)
-    {
-        if (strstr(json_string_value(json_object_get(d, "cause")), needle))
-            return d;
-    }
-    return NULL;
-}
-
-static const char *field(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    assert_non_null(s);
-    return s;
-}
-
-static const json_t *corr_row(const json_t *pm, const char *var)
-{
-    size_t i;
-    json_t *r;
-    json_array_foreach(json_object_get(pm, "correlation"), i, r)
-    {
-        if (!strcmp(json_string_value(json_object_get(r, "variable")), var))
-            return r;
-    }
-    fail_msg("no correlation row %s", var);
-    return NULL;
-}
-
-static void dump_on_failure(const json_t *pm)
-{
-    char *s = json_dumps(pm, JSON_INDENT(1));
-    print_message("%s\n", s);
-    free(s);
-}
 
 struct lab {
     json_t *exp;

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "pm_test_util.h"
 #include <jansson.h>
 
 #include "semiscope/errlog.h"
@@ -79,38 +81,6 @@ static json_t *build(const json_t *m, const struct ss_status_samples *st,
     json_t *pm = ss_postmortem_build(m, st, el, &cfg);
     assert_non_null(pm);
     return pm;
-}
-
-static const json_t *diag_with(const json_t *pm, const char *needle)
-{
-    size_t i;
-    json_t *d;
-    json_array_foreach(json_object_get(pm, "diagnosis"), i, d)
-    {
-        if (strstr(json_string_value(json_object_get(d, "cause")), needle))
-            return d;
-    }
-    return NULL;
-}
-
-static const char *field(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    assert_non_null(s);
-    return s;
-}
-
-static const json_t *corr_row(const json_t *pm, const char *var)
-{
-    size_t i;
-    json_t *r;
-    json_array_foreach(json_object_get(pm, "correlation"), i, r)
-    {
-        if (!strcmp(json_string_value(json_object_get(r, "variable")), var))
-            return r;
-    }
-    fail_msg("no correlation row %s", var);
-    return NULL;
 }
 
 static bool timeline_has(const json_t *pm, const char *source, const char *needle)
