@@ -4,6 +4,8 @@
 #define SEMISCOPE_PM_TEST_UTIL_H
 
 #include <jansson.h>
+
+#include "semiscope/postmortem.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +49,20 @@ static inline void dump_on_failure(const json_t *pm)
     char *s = json_dumps(pm, JSON_INDENT(1));
     print_message("%s\n", s);
     free(s);
+}
+
+/* The postmortem of master object `m` over the capture window [start_ns, end_ns]. */
+static inline json_t *pm_build_window(const json_t *m, const struct ss_status_samples *st,
+                                      const struct ss_errlog *el, int64_t start_ns,
+                                      int64_t end_ns)
+{
+    struct ss_postmortem_cfg cfg;
+    ss_postmortem_cfg_defaults(&cfg);
+    cfg.window_start_ns = start_ns;
+    cfg.window_end_ns = end_ns;
+    json_t *pm = ss_postmortem_build(m, st, el, &cfg);
+    assert_non_null(pm);
+    return pm;
 }
 
 #endif

@@ -61,13 +61,7 @@ static struct ss_errlog *log_from(const char *text)
 static json_t *build(const json_t *m, const struct ss_status_samples *st,
                      const struct ss_errlog *el)
 {
-    struct ss_postmortem_cfg cfg;
-    ss_postmortem_cfg_defaults(&cfg);
-    cfg.window_start_ns = T0 * NS;
-    cfg.window_end_ns = (T0 + 10) * NS;
-    json_t *pm = ss_postmortem_build(m, st, el, &cfg);
-    assert_non_null(pm);
-    return pm;
+    return pm_build_window(m, st, el, T0 * NS, (T0 + 10) * NS);
 }
 
 /* ---- healthy --------------------------------------------------------------------------------- */
