@@ -74,6 +74,7 @@ static void master_free(struct ss_sem_master *m)
     free(m->pend);
     free(m->tr);
     free(m->unp);
+    free(m->unc);
     free(m);
 }
 
@@ -287,6 +288,160 @@ uint32_t ss_sem_clients_at(const struct ss_sem_master *m, uint64_t t)
     return n;
 }
 
+/* ---- parameters read from the server ------------------------------------------------------ */
+
+/* A value the server reported replaces ours unless the user set it explicitly. */
+static void merge_params(struct ss_semi_params *dst, const struct ss_semi_params *src)
+{
+#define SS_SEM_TAKE(field, src_field)                                                              \
+    if (src->src_field == SS_PARAM_FILE && dst->src_field != SS_PARAM_OPTION) {                   \
+        dst->field = src->field;                                                                   \
+        dst->src_field = SS_PARAM_FILE;                                                            \
+    }
+    SS_SEM_TAKE(timeout_ms, src_timeout)
+    SS_SEM_TAKE(wait_count, src_wait_count)
+    SS_SEM_TAKE(wait_no_slave, src_wait_no_slave)
+    SS_SEM_TAKE(wait_point_after_sync, src_wait_point)
+    SS_SEM_TAKE(enabled, src_enabled)
+#undef SS_SEM_TAKE
+    if (dst->timeout_ms <= 0)
+        dst->timeout_ms = 10000;
+    if (dst->wait_count <= 0)
+        dst->wait_count = 1;
+}
+
+static void apply_params(struct ss_semistate *s, const struct ss_semi_params *p)
+{
+    merge_params(&s->params, p);
+    for (uint32_t i = 0; i < s->n_masters; i++) {
+        struct ss_sem_master *m = s->m[i];
+        merge_params(&m->given, p);
+        merge_params(&m->p, p);
+        /* The server's own word replaces what the wire suggested (its note goes with it). */
+        if (p->src_timeout == SS_PARAM_FILE && m->p.src_timeout == SS_PARAM_FILE)
+            m->timeout_note[0] = 0;
+    }
+}
+
+/* Apply every waiting update that is due by packet time `now`. */
+static void apply_due_params(struct ss_semistate *s, uint64_t now)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < s->n_upd; i++) {
+        if (s->upd[i].ts <= now)
+            apply_params(s, &s->upd[i].p);
+        else
+            s->upd[k++] = s->upd[i];
+    }
+    s->n_upd = k;
+}
+
+void ss_semistate_params_at(struct ss_semistate *s, const struct ss_semi_params *p,
+                            uint64_t ts_ns)
+{
+    if (!s || !p)
+        return;
+    if (!ts_ns || (s->last_ts && ts_ns <= s->last_ts)) {
+        apply_params(s, p);
+        return;
+    }
+    if (s->n_upd == SS_SEMI_PARAM_UPDATES_MAX) {
+        apply_params(s, &s->upd[0].p);
+        memmove(&s->upd[0], &s->upd[1], (s->n_upd - 1) * sizeof(s->upd[0]));
+        s->n_upd--;
+        s->params_applied_early++;
+    }
+    s->upd[s->n_upd].p = *p;
+    s->upd[s->n_upd].ts = ts_ns;
+    s->n_upd++;
+}
+
+/* ---- stream timing (what TCP says about when an event was decided) ------------------------ */
+
+/* Without the replica's TCP acks nothing says a stream was held back: taken as fresh. */
+bool ss_sem_stream_fresh(const struct ss_sem_stream *st)
+{
+    return !st->tcp_seen || st->stale_since == 0;
+}
+
+bool ss_sem_watched(const struct ss_sem_master *m)
+{
+    for (uint32_t i = 0; i < m->n_streams; i++) {
+        const struct ss_sem_stream *st = &m->streams[i];
+        if (!ss_sem_stream_fresh(st) || !st->have_last_end || !m->have_frontier)
+            continue;
+        if (ss_sem_pos_cmp(&st->last_end, &m->frontier) >= 0)
+            return true;
+    }
+    return false;
+}
+
+void ss_sem_uncertain(struct ss_sem_master *m, uint64_t from, uint64_t to, const char *reason)
+{
+    m->unc_total++;
+    if (m->n_unc && m->unc[m->n_unc - 1].to >= from &&
+        strcmp(m->unc[m->n_unc - 1].reason, reason) == 0) {
+        if (to > m->unc[m->n_unc - 1].to)
+            m->unc[m->n_unc - 1].to = to;
+        return;
+    }
+    if (m->n_unc >= SS_SEM_MAX_UNCERTAIN)
+        return;
+    if (!m->unc) {
+        m->unc = calloc(SS_SEM_MAX_UNCERTAIN, sizeof(*m->unc));
+        if (!m->unc)
+            return;
+    }
+    struct ss_sem_uncertain *u = &m->unc[m->n_unc++];
+    u->from = from;
+    u->to = to;
+    snprintf(u->reason, sizeof(u->reason), "%s", reason);
+}
+
+/* The replica's TCP acknowledged master bytes below `off`. When that covers everything the
+ * master sent with the window open, its send buffer may be empty: the next event confirms it if
+ * it leaves well after this ack (queued data leaves microseconds after the ack that frees it). */
+static void stream_tcp_ack(struct ss_sem_stream *st, uint64_t off, uint64_t now)
+{
+    st->tcp_seen = true;
+    if (off > st->acked_off)
+        st->acked_off = off;
+    if (st->stale_since && !st->zero_window && st->acked_off >= st->sent_off)
+        st->drain_ts = now;
+}
+
+/* The replica closed (zero) or reopened its receive window: while it is closed, whatever the
+ * dump thread writes waits in the master's send buffer, flags decided at write time. */
+void ss_sem_stream_window(struct ss_sem_stream *st, bool zero, uint64_t now)
+{
+    st->tcp_seen = true;
+    st->zero_window = zero;
+    if (zero) {
+        if (!st->stale_since)
+            st->stale_since = now;
+        st->stale_catchup = false;
+        st->drain_ts = 0;
+    }
+}
+
+/* Before an event of the stream is used: is it fresh (sent as soon as written)? */
+static void stream_before_event(struct ss_sem_master *m, struct ss_sem_stream *st,
+                                const struct ss_msg *msg)
+{
+    if (st->stale_since && st->drain_ts) {
+        uint64_t t = msg->first_ts_ns ? msg->first_ts_ns : msg->ts_ns;
+        if (t >= st->drain_ts + SS_SEM_DRAIN_QUIET_NS) {
+            st->stale_since = 0;
+            st->stale_catchup = false;
+        }
+        st->drain_ts = 0;
+    }
+    if (msg->stream_end_off > st->sent_off)
+        st->sent_off = msg->stream_end_off;
+    if (ss_sem_watched(m))
+        m->watch_until = msg->ts_ns;
+}
+
 /* ---- message routing ---------------------------------------------------------------------- */
 
 static bool is_dump_start(const struct ss_msg *msg)
@@ -306,6 +461,12 @@ static void on_dump_start(struct ss_sem_master *m, const struct ss_msg *msg)
                                          : msg->conn->replica_server_id;
     st->replica = UINT32_MAX;
     st->start_ts = msg->ts_ns;
+    /* A new dump first sends what the binlog holds past its start position, as fast as TCP
+     * takes it: nothing it shows is live until its backlog has drained. */
+    st->stale_since = msg->ts_ns;
+    st->stale_catchup = true;
+    st->drain_ts = 0;
+    st->have_last_end = false;
     if (msg->conn->semisync_requested == 1)
         ss_sem_stream_semi(m, st, true, msg->ts_ns);
     /* The master takes a semisync dump's start position as acknowledged (protocol.md §4.6):
@@ -325,6 +486,8 @@ static void on_end(struct ss_sem_master *m, const struct ss_msg *msg)
     enum ss_end_reason why = msg->u.end.why;
     if (st->tail_valid)
         ss_sem_confirm_tail(m, st, msg->ts_ns);
+    if (ss_sem_watched(m))
+        m->watch_until = msg->ts_ns;
     /* A flow still open when the capture (or the flow table) gave up is still connected as far
      * as the master knows: it stays in clients_end. */
     if (why == SS_END_CAPTURE || why == SS_END_EVICTED)
@@ -360,6 +523,8 @@ void ss_semistate_msg(struct ss_semistate *s, const struct ss_msg *msg)
         s->first_ts = msg->first_ts_ns ? msg->first_ts_ns : now;
     if (now > s->last_ts)
         s->last_ts = now;
+    if (s->n_upd)
+        apply_due_params(s, now);
     bool dumpish = ci->is_dump || is_dump_start(msg) || msg->kind == SS_MSG_ACK ||
                    (msg->kind == SS_MSG_EVENT && msg->from_server);
     if (ci->is_kill_only)
@@ -384,8 +549,16 @@ void ss_semistate_msg(struct ss_semistate *s, const struct ss_msg *msg)
         if (!msg->from_server)
             break;
         struct ss_sem_stream *st = stream_for(m, msg);
-        if (st)
+        if (st) {
+            stream_before_event(m, st, msg);
             ss_sem_on_event(s, m, st, msg);
+        }
+        break;
+    }
+    case SS_MSG_TCP_ACK: {
+        struct ss_sem_stream *st = stream_find(m, ci->flow_id);
+        if (st)
+            stream_tcp_ack(st, msg->u.tcp_ack.stream_off, now);
         break;
     }
     case SS_MSG_ACK: {
@@ -413,6 +586,7 @@ void ss_semistate_finish(struct ss_semistate *s, uint64_t ts_ns)
         return;
     if (ts_ns < s->last_ts)
         ts_ns = s->last_ts;
+    apply_due_params(s, ts_ns);
     for (uint32_t i = 0; i < s->n_masters; i++) {
         struct ss_sem_master *m = s->m[i];
         ss_sem_check_timeouts(m, ts_ns);

@@ -45,10 +45,12 @@ static const char *sid_str(int64_t sid, char *buf, size_t n)
 /* ---- switching -------------------------------------------------------------------------- */
 
 /* switch_off(): every waiter returns without its ack (no_tx) and the master forgets the reply
- * position (protocol.md §8.1). Waiters registered after the switch time were in fact committed
- * while OFF: they were never registered. */
-static void switch_off(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
-                       const struct ss_sem_pos *pos, const char *reason)
+ * position (MariaDB's switch_off(), also run by disable_master()). Ends committed after the
+ * switch were never registered: while OFF they count no_tx when they commit, while disabled
+ * nothing at all (`disabled_from`: ends at or past it were committed while disabled). */
+static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
+                          const struct ss_sem_pos *pos, const char *reason,
+                          const struct ss_sem_pos *disabled_from)
 {
     if (m->state == SS_SEMI_ON)
         m->c.no_times++;
@@ -57,18 +59,46 @@ static void switch_off(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
     while (m->pend_n) {
         struct ss_sem_pending *p = ss_sem_pend_at(m, 0);
         bool counts = p->kind == SS_SEM_REQ || ss_sem_count_members(m);
+        bool after = disabled_from ? ss_sem_pos_cmp(&p->pos, disabled_from) >= 0 : p->t0 > ts;
         enum ss_sem_why why = SS_SEM_WHY_TIMEOUT;
-        if (p->t0 > ts) {
+        if (after) {
             why = SS_SEM_WHY_OFF;
             if (p->kind == SS_SEM_REQ && m->c.request_ack > 0)
                 m->c.request_ack--;
         }
-        if (counts)
-            m->c.no_tx++;
-        ss_sem_unprotected(m, p->t0, p->approx, &p->pos, p->gtid, why);
+        if (after && disabled_from) {
+            m->trx_disabled++;
+        } else {
+            if (counts)
+                m->c.no_tx++;
+            ss_sem_unprotected(m, p->t0, p->approx, &p->pos, p->gtid, why);
+        }
         ss_sem_pend_pop(m);
     }
     m->have_reply = false;
+    m->last_off_seen = ts;
+}
+
+static void switch_off(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
+                       const struct ss_sem_pos *pos, const char *reason)
+{
+    switch_off_as(m, ts, approx, pos, reason, NULL);
+}
+
+void ss_sem_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
+                    const struct ss_sem_pos *first, const char *reason)
+{
+    if (m->state == SS_SEMI_ON)
+        switch_off_as(m, ts, approx, first, reason, first);
+    m->state = SS_SEMI_DISABLED;
+    m->last_off_seen = ts;
+    m->quiet_run = 0;
+    m->trx_disabled += m->trx_unclassified;
+    m->trx_unclassified = 0;
+    if (m->p.enabled != 0 && m->p.src_enabled != SS_PARAM_OPTION) {
+        m->p.enabled = 0;
+        m->p.src_enabled = SS_PARAM_WIRE;
+    }
 }
 
 void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
@@ -77,6 +107,8 @@ void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, const struct ss_sem
     ss_sem_transition(m, now, SS_SEMI_ON, pos, 0, reason);
     m->state = SS_SEMI_ON;
     m->on_since = m->last_on_ev = now;
+    m->last_on_tr = now;
+    m->quiet_run = 0;
 }
 
 /* Who was there to acknowledge `p` at time t, in words. */
@@ -155,8 +187,10 @@ void ss_sem_check_timeouts(struct ss_sem_master *m, uint64_t now)
             m->members_unresolved++;
             continue;
         }
+        /* The wait began at the commit, known to t0 +/- approx: the master has certainly
+         * given up once the latest possible commit time is a timeout ago. */
         uint64_t deadline = r->t0 + timeout_ns(m);
-        if (deadline > now)
+        if (deadline + r->approx > now)
             return;
         char reason[SS_SEMI_REASON_MAX];
         timeout_reason(m, r, deadline, reason, sizeof(reason));
@@ -165,63 +199,53 @@ void ss_sem_check_timeouts(struct ss_sem_master *m, uint64_t now)
     }
 }
 
-/* Evidence that the master is OFF by `now` without a timeout having been predicted: the oldest
- * unacked request then bounds the timeout from above (protocol.md §8.5), which corrects an
- * assumed value that was too long. `prompt`: the evidence closely follows the switch. */
+/* Evidence that the master was OFF by `now` (a probe) with no timeout predicted. The cause is not
+ * on the wire: a timeout shorter than assumed, semisync disabled and re-enabled, a replica gone
+ * with wait_no_slave=OFF, or a timeout of a commit the capture did not show. The parameters are
+ * never corrected from it (a note says what it suggests); the switch is placed between the last
+ * corroboration of ON and now, with that uncertainty. */
 void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
                          const char *what, bool prompt)
 {
+    (void)prompt;
     ss_sem_check_timeouts(m, now);
     if (m->state == SS_SEMI_UNKNOWN) {
         ss_sem_set_start(m, SS_SEMI_OFF, now);
+        m->last_off_seen = now;
         return;
     }
     if (m->state != SS_SEMI_ON)
         return;
-    char reason[SS_SEMI_REASON_MAX];
-    const struct ss_sem_pending *r = oldest_req(m);
-    if (r) {
-        uint64_t waited = now > r->t0 ? now - r->t0 : 0;
-        int64_t ms = (int64_t)((waited + 999999u) / 1000000u);
-        if (ms < 1)
-            ms = 1;
-        if (ms < m->p.timeout_ms) {
-            ss_sem_fmt(m->timeout_note, sizeof(m->timeout_note),
-                       "assumed %lld ms (%s), but a request waited only %.3f s before the master "
-                       "was seen OFF: at most %lld ms (an upper bound)",
-                       (long long)m->given.timeout_ms, ss_param_source_name(m->given.src_timeout),
-                       (double)waited / 1e9, (long long)ms);
-            m->p.timeout_ms = ms;
-            m->p.src_timeout = SS_PARAM_WIRE;
-        }
-        /* Seen OFF now; the switch itself came after the longest wait known to succeed. */
-        uint64_t lo = r->t0 + m->max_ok_wait;
-        if (lo > now)
-            lo = now;
-        char pr[SS_SEMI_POS_MAX], ctx[160], a[24], b[24];
-        ss_sem_pos_str(m, &r->pos, pr);
-        replica_context(m, r->t0, r, ctx, sizeof(ctx));
-        ss_sem_fmt(reason, sizeof(reason),
-                   "%s waited %.2f s with no ack; %s; then %s (seen OFF by then; the switch came "
-                   "between %s and %s)",
-                   pr, (double)waited / 1e9, ctx, what, ss_sem_clock(lo, 1, a, sizeof(a)),
-                   ss_sem_clock(now, 1, b, sizeof(b)));
-        struct ss_sem_pos rp = r->pos;
-        /* A probe follows the switch closely (the next event past the commit position); other
-         * evidence may come much later (a replica's return): then place the switch mid-window. */
-        if (prompt)
-            switch_off(m, now, 0, &rp, reason);
-        else
-            switch_off(m, lo + (now - lo) / 2, (now - lo) / 2, &rp, reason);
-        return;
-    }
-    /* Nothing was waiting: the switch happened some time after ON was last corroborated. */
+    char reason[SS_SEMI_REASON_MAX], clk[24];
     uint64_t lo = m->last_on_ev ? m->last_on_ev : m->first_ts;
     if (lo > now)
         lo = now;
-    char clk[24];
-    ss_sem_fmt(reason, sizeof(reason), "%s; ON was last corroborated at %s", what,
-             ss_sem_clock(lo, 3, clk, sizeof(clk)));
+    const struct ss_sem_pending *r = oldest_req(m);
+    if (r) {
+        uint64_t waited = now > r->t0 ? now - r->t0 : 0;
+        char pr[SS_SEMI_POS_MAX];
+        ss_sem_pos_str(m, &r->pos, pr);
+        if (waited < (uint64_t)m->p.timeout_ms * 1000000u && !m->timeout_note[0]) {
+            if (waited < m->max_ok_wait)
+                ss_sem_fmt(m->timeout_note, sizeof(m->timeout_note),
+                           "the master was seen OFF while %s had waited %.3f s, less than the "
+                           "longest wait that succeeded (%.3f s): the switch had another cause "
+                           "than this commit's timeout",
+                           pr, (double)waited / 1e9, (double)m->max_ok_wait / 1e9);
+            else
+                ss_sem_fmt(m->timeout_note, sizeof(m->timeout_note),
+                           "the master was seen OFF while %s had waited only %.3f s: either the "
+                           "timeout is at most that (not applied), or the switch had another "
+                           "cause",
+                           pr, (double)waited / 1e9);
+        }
+        ss_sem_fmt(reason, sizeof(reason), "%s; %s was then waiting (%.2f s); ON was last "
+                   "corroborated at %s", what, pr, (double)waited / 1e9,
+                   ss_sem_clock(lo, 3, clk, sizeof(clk)));
+    } else {
+        ss_sem_fmt(reason, sizeof(reason), "%s; ON was last corroborated at %s", what,
+                   ss_sem_clock(lo, 3, clk, sizeof(clk)));
+    }
     switch_off(m, lo + (now - lo) / 2, (now - lo) / 2, pos, reason);
 }
 
@@ -251,6 +275,19 @@ static void release(struct ss_sem_master *m, const struct ss_sem_pending *p,
         return;
     uint64_t start = p->flag_ts ? p->flag_ts : p->t0;
     uint64_t wait = now > start ? now - start : 0;
+    /* Its commit time is known only to a window: if the earliest possible commit was a timeout
+     * before this ack, the master may have given up first. Not decidable from the wire. */
+    if (p->approx && now > p->t0 - p->approx + timeout_ns(m)) {
+        char pos[SS_SEMI_POS_MAX], a[24], b[24], why[SS_SEMI_REASON_MAX];
+        ss_sem_fmt(why, sizeof(why),
+                   "%s was acked at %s, but its commit time is known only to %s +/- %.2f s (first "
+                   "seen on a stream that was catching up): it may have waited past the %lld ms "
+                   "timeout",
+                   ss_sem_pos_str(m, &p->pos, pos), ss_sem_clock(now, 3, a, sizeof(a)),
+                   ss_sem_clock(p->t0, 1, b, sizeof(b)), (double)p->approx / 1e9,
+                   (long long)m->p.timeout_ms);
+        ss_sem_uncertain(m, p->t0 - p->approx + timeout_ns(m), now, why);
+    }
     m->c.yes_tx++;
     m->c.tx_waits++;
     ss_hist_add(&m->wait_hist, wait);

@@ -17,9 +17,15 @@
 #define SS_SEM_GTID_MAX 80
 #define SS_SEM_IDLE_NS (SS_NS_PER_SEC)       /* a stream quiet this long after an event was
                                               * caught up at that event */
-#define SS_SEM_LIVE_SLACK_NS (2 * SS_NS_PER_SEC) /* sent within this of its header second: the
-                                                  * commit time is the send time */
+#define SS_SEM_LIVE_SLACK_NS (2 * SS_NS_PER_SEC) /* without TCP acks to go by: sent within this
+                                                  * of its header second counts as sent live */
 #define SS_SEM_WC_MARGIN_NS 2000000u         /* 2 ms: flag decided before the ack was read */
+#define SS_SEM_DRAIN_QUIET_NS 1000000u       /* 1 ms: data this long after an ack that covered
+                                              * everything sent was not queued behind it */
+#define SS_SEM_QUIET_RUN_NS (SS_NS_PER_SEC)  /* no flag anywhere for this long, over ... */
+#define SS_SEM_QUIET_RUN_MIN 20              /* ... at least this many new ends: disabled */
+#define SS_SEM_WAIT_ENTER_NS 200000000u   /* 200 ms: a committing session is waiting by then */
+#define SS_SEM_MAX_UNCERTAIN 64              /* uncertain spans listed (all counted) */
 
 /* A binlog coordinate: ord orders files (numeric suffix + 1; 0 = unknown). */
 struct ss_sem_pos {
@@ -44,6 +50,19 @@ struct ss_sem_stream {
     bool tail_valid;                 /* last event: an unflagged end at the frontier */
     struct ss_sem_pos tail;
     uint64_t tail_ts;
+    bool have_last_end;              /* last transaction end this stream carried */
+    struct ss_sem_pos last_end;
+    /* What TCP tells about when the master decided what this stream carries: a flag is decided
+     * when the dump thread prepares the event, the capture sees it when the kernel sends it. */
+    bool tcp_seen;                   /* the replica's TCP acks are known for this stream */
+    bool zero_window;                /* the replica advertises a zero window now */
+    uint64_t sent_off;               /* master→replica stream offset past the last event */
+    uint64_t acked_off;              /* the replica's TCP acked every byte below this */
+    uint64_t drain_ts;               /* an ack covered everything sent, window open; 0 none */
+    bool stale_catchup;              /* stale only because a new dump is catching up */
+    uint64_t stale_since;            /* events seen from then on may have waited in the
+                                      * master's send buffer (zero window, a new dump catching
+                                      * up): decided earlier than seen. 0 = fresh */
 };
 
 struct ss_sem_replica {
@@ -90,6 +109,12 @@ struct ss_sem_unprot {
     uint8_t why;                     /* enum ss_sem_why */
 };
 
+/* A span of time in which the wire cannot decide what the master did. */
+struct ss_sem_uncertain {
+    uint64_t from, to;
+    char reason[SS_SEMI_REASON_MAX];
+};
+
 struct ss_sem_master {
     struct ss_endpoint ep;
     enum ss_flavor flavor;
@@ -131,6 +156,19 @@ struct ss_sem_master {
     uint64_t trx_seen, trx_before_capture, trx_unclassified, trx_disabled, unflagged_on;
     uint32_t wc_evidence;
     uint64_t max_ok_wait;            /* longest successful wait: a lower bound of the timeout */
+    uint64_t watch_until;            /* last moment a fresh dump stream was watching the binlog:
+                                      * a commit seen later on a stale stream is no older */
+    uint64_t last_on_tr;             /* time of the last transition to ON (0 none) */
+    uint64_t last_off_seen;          /* last time the model held OFF (0 never) */
+    /* A run of new transaction ends that no stream flagged (enabled masters flag the commit
+     * frontier both when ON and when OFF): how long, since when. */
+    uint32_t quiet_run;
+    uint64_t quiet_first_ts;
+    struct ss_sem_pos quiet_first;
+    uint64_t last_any_flag_ts;
+    struct ss_sem_uncertain *unc;
+    uint32_t n_unc;
+    uint64_t unc_total;
     struct ss_hist wait_hist;        /* commit waits, ns */
     struct ss_sem_slow slow[SS_SEM_SLOWEST];
     uint32_t n_slow;
@@ -143,8 +181,16 @@ struct ss_sem_master {
     uint64_t unp_total;
 };
 
+struct ss_sem_param_update {
+    struct ss_semi_params p;
+    uint64_t ts;
+};
+
 struct ss_semistate {
     struct ss_semi_params params;
+    struct ss_sem_param_update upd[SS_SEMI_PARAM_UPDATES_MAX]; /* waiting, in arrival order */
+    uint32_t n_upd;
+    uint64_t params_applied_early;   /* updates applied before their time: the queue was full */
     struct ss_anomalies *an;
     struct ss_sem_master *m[SS_SEM_MAX_MASTERS];
     uint32_t n_masters;
@@ -184,6 +230,16 @@ void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_
 void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
                       const char *reason);
 void ss_sem_drain(struct ss_sem_master *m, struct ss_sem_replica *r, uint64_t now);
+/* The master stopped flagging at about ts (± approx): rpl_semi_sync_master_enabled=OFF. Ends at or
+ * past `first` were committed while disabled and are not counted. */
+void ss_sem_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
+                    const struct ss_sem_pos *first, const char *reason);
+/* Stream timing from TCP (semistate.c). */
+bool ss_sem_stream_fresh(const struct ss_sem_stream *st);
+void ss_sem_stream_window(struct ss_sem_stream *st, bool zero, uint64_t now);
+/* Is some dump stream of m fresh and caught up with the frontier (watching the binlog end)? */
+bool ss_sem_watched(const struct ss_sem_master *m);
+void ss_sem_uncertain(struct ss_sem_master *m, uint64_t from, uint64_t to, const char *reason);
 
 /* semistate_events.c: bookkeeping helpers of the state machine */
 void ss_sem_set_start(struct ss_sem_master *m, enum ss_semi_state st, uint64_t now);

@@ -218,7 +218,7 @@ static void text_params(FILE *out, const struct ss_sem_master *m)
     fprintf(out, "    timeout         %lld ms (%s)\n", (long long)p->timeout_ms,
             ss_param_source_name(p->src_timeout));
     if (m->timeout_note[0])
-        fprintf(out, "                    corrected: %s\n", m->timeout_note);
+        fprintf(out, "                    note: %s\n", m->timeout_note);
     fprintf(out, "    wait_count      %lld (%s)\n", (long long)p->wait_count,
             ss_param_source_name(p->src_wait_count));
     fprintf(out, "    wait_no_slave   %s (%s)\n", p->wait_no_slave ? "ON" : "OFF",

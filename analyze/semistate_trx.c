@@ -16,36 +16,48 @@ struct trx_info {
                                     * second, the header bounds it better than the send time */
 };
 
-/* Commit time: the send time when the end was sent live; otherwise only the event header's
- * second is known, narrowed by the moment the last semisync replica left (a transaction committed
- * while one was connected would have been sent to it then). */
-static void commit_time(const struct ss_sem_master *m, const struct ss_event *ev, uint64_t now,
+/* Commit time. An end that a fresh dump stream, caught up with the binlog, shows first was
+ * committed just now: a caught-up dump thread sends what is written within microseconds. An end
+ * first seen on a stale stream (a new dump catching up, a replica whose window was closed) was
+ * committed earlier: after the last moment a fresh stream was watching, and not before its
+ * event header's second. As the upper bound the header's second is taken as well, assuming the
+ * statement committed within the second it started in (a longer statement makes the commit look
+ * older); the first sighting bounds it anyway. Without TCP acks to judge freshness, an end sent
+ * within 2 s of its header second counts as live. */
+static void commit_time(const struct ss_sem_master *m, const struct ss_sem_stream *st,
+                        const struct ss_event *ev, uint64_t now, bool watched,
                         struct trx_info *t)
 {
     uint64_t hdr = (uint64_t)ev->h.timestamp * SS_NS_PER_SEC;
-    t->late = hdr && now > hdr + SS_SEM_LIVE_SLACK_NS;
     t->show_tc = now;
     t->show_approx = 0;
     if (hdr && now >= hdr + SS_NS_PER_SEC) {
         t->show_tc = hdr + SS_NS_PER_SEC / 2;
         t->show_approx = SS_NS_PER_SEC / 2;
     }
-    if (!t->late) {
-        /* A statement running longer than a second has an older header: the send time is the
-         * safer start of a wait. */
+    bool live = st->tcp_seen ? (watched || ss_sem_stream_fresh(st))
+                             : !(hdr && now > hdr + SS_SEM_LIVE_SLACK_NS);
+    t->late = !live;
+    if (live) {
         t->tc = now;
         t->approx = 0;
         return;
     }
-    uint64_t lo = hdr, hi = hdr + SS_NS_PER_SEC;
-    if (hi > now)
-        hi = now;
+    uint64_t lo = hdr, hi = hdr ? hdr + SS_NS_PER_SEC : now;
+    if (m->watch_until > lo)
+        lo = m->watch_until;
     if (m->all_gone_ts > lo && m->all_gone_ts < hi && ss_sem_clients_at(m, hi) == 0)
         lo = m->all_gone_ts;
+    if (hi > now)
+        hi = now;
+    if (lo > hi)
+        lo = hi;
     t->tc = lo + (hi - lo) / 2;
     t->approx = (hi - lo) / 2;
-    t->show_tc = t->tc;
-    t->show_approx = t->approx;
+    if (t->approx) {
+        t->show_tc = t->tc;
+        t->show_approx = t->approx;
+    }
 }
 
 static void push_pending(struct ss_semistate *s, struct ss_sem_master *m,
@@ -122,15 +134,15 @@ static void account_new(struct ss_semistate *s, struct ss_sem_master *m, struct 
     }
     enum ss_sem_kind kind = SS_SEM_REQ;
     if (!t->flagged && clients > 0) {
-        /* Unflagged while ON: a flush-group member (MySQL), or first seen on an async stream
-         * before a semisync stream sends the flagged copy (MariaDB registers every
-         * transaction, so there it is a request). */
-        if (st->semi) {
-            kind = SS_SEM_MEMBER;
+        /* Unflagged while ON. MariaDB registers every transaction it commits while ON
+         * (write_tranx_in_binlog) and every committing session waits for its own position, so
+         * it is a request whatever its flag: the flag only tells whether this dump thread still
+         * asked for an ack (not when another ack or a later waiter came first). MySQL registers
+         * only the last end of each flush group: the others are members. */
+        if (st->semi)
             m->unflagged_on++;
-        } else if (m->flavor != SS_FLAVOR_MARIADB) {
+        if (m->flavor != SS_FLAVOR_MARIADB)
             kind = SS_SEM_MEMBER;
-        }
     }
     push_pending(s, m, t, kind, st->gtid, now);
 }
@@ -154,6 +166,12 @@ static void flagged_copy(struct ss_semistate *s, struct ss_sem_master *m, struct
     if (is_new)
         return;
     if (m->have_reply && ss_sem_pos_cmp(&t->pos, &m->reply) <= 0) {
+        /* MariaDB has no wait_for_slave_count: one ack releases a commit. On MySQL a flagged
+         * copy means more acks were needed only if it was decided after the ack was read: a
+         * copy that may have waited in the send buffer (closed window, backlog) proves nothing,
+         * and without TCP acks freshness cannot be judged. */
+        if (m->flavor != SS_FLAVOR_MYSQL || !st->tcp_seen || !ss_sem_stream_fresh(st))
+            return;
         if (now > m->reply_ts + SS_SEM_WC_MARGIN_NS && ++m->wc_evidence >= 2) {
             int64_t k = (int64_t)ss_sem_covering(m, &t->pos) + 1;
             if (k > m->p.wait_count) {
@@ -174,20 +192,67 @@ static void flagged_copy(struct ss_semistate *s, struct ss_sem_master *m, struct
     }
 }
 
-/* A transaction end the master registered (it was flagged elsewhere, or committed with no
- * semisync replica while wait_no_slave=ON) sent unflagged to a semisync replica that has not
- * acked it: registered ends are flagged while ON (§5.3), so the master had already given up. */
+/* A new transaction end sent unflagged to a semisync replica, past every ack. An enabled master
+ * flags the commit frontier on a caught-up stream whether ON (the end is registered) or OFF (the
+ * probe: end >= commit position); single ends go unflagged while ON when a later waiter or an
+ * ack came first. A whole second of new ends, at least SS_SEM_QUIET_RUN_MIN of them, shown
+ * first by a fresh stream with no flag on any stream is what only a disabled master does
+ * (rpl_semi_sync_master_enabled=OFF at runtime, with commits going on). */
+/* A transaction end registered while ON (a request, no ack covering it) sent unflagged to a
+ * semisync replica. While ON it is in the master's table of registered ends, and once its
+ * session waits the wait position is at or below it, so every dump thread flags it until an ack
+ * covers it or the master switches OFF. Only decisive when the flag was certainly decided after
+ * the session began to wait: on a fresh stream (decided as seen) or on a new dump catching up
+ * (decided after the dump began), well after the latest possible commit time. Early copies
+ * (a later waiter came first) and copies that waited in the send buffer prove nothing. */
 static void unflagged_request(struct ss_sem_master *m, struct ss_sem_stream *st,
                               const struct trx_info *t, uint64_t now)
 {
     const struct ss_sem_pending *p = ss_sem_pend_find(m, &t->pos);
     if (!p || p->kind != SS_SEM_REQ)
         return;
+    uint64_t decided_after;
+    if (ss_sem_stream_fresh(st))
+        decided_after = now;
+    else if (st->stale_catchup)
+        decided_after = st->start_ts;
+    else
+        return;
+    if (decided_after < p->t0 + p->approx + SS_SEM_WAIT_ENTER_NS)
+        return;
     char pos[SS_SEMI_POS_MAX], what[SS_SEMI_REASON_MAX];
     ss_sem_fmt(what, sizeof(what),
-               "%s, registered for an ack, was sent unflagged to semisync replica server_id %lld",
+               "%s, registered for an ack and not acked, was sent unflagged to semisync replica "
+               "server_id %lld",
                ss_sem_pos_str(m, &t->pos, pos), (long long)st->server_id);
     ss_sem_evidence_off(m, now, &t->pos, what, !t->late);
+}
+
+static void quiet_run(struct ss_sem_master *m, const struct ss_sem_stream *st,
+                      const struct trx_info *t, uint64_t now)
+{
+    if (m->state != SS_SEMI_ON || !st->tcp_seen || !ss_sem_stream_fresh(st) || t->late)
+        return;
+    if (m->quiet_run++ == 0) {
+        m->quiet_first_ts = now;
+        m->quiet_first = t->pos;
+    }
+    if (m->quiet_run < SS_SEM_QUIET_RUN_MIN || now - m->quiet_first_ts < SS_SEM_QUIET_RUN_NS)
+        return;
+    uint64_t lo = m->last_any_flag_ts > m->on_since ? m->last_any_flag_ts : m->on_since;
+    if (lo > m->quiet_first_ts)
+        lo = m->quiet_first_ts;
+    char reason[SS_SEMI_REASON_MAX], pos[SS_SEMI_POS_MAX], clk[24];
+    ss_sem_fmt(reason, sizeof(reason),
+               "from %s on, %u new transaction ends over %.1f s were sent without an ack request "
+               "to caught-up semisync replicas, and no stream carried any flag: semisync was "
+               "disabled on the master (rpl_semi_sync_master_enabled=OFF); the last flag was "
+               "seen at %s",
+               ss_sem_pos_str(m, &m->quiet_first, pos), m->quiet_run,
+               (double)(now - m->quiet_first_ts) / 1e9, ss_sem_clock(lo, 3, clk, sizeof(clk)));
+    struct ss_sem_pos first = m->quiet_first;
+    ss_sem_disable(m, lo + (m->quiet_first_ts - lo) / 2, (m->quiet_first_ts - lo) / 2, &first,
+                   reason);
 }
 
 static void on_trx_end(struct ss_semistate *s, struct ss_sem_master *m, struct ss_sem_stream *st,
@@ -199,7 +264,10 @@ static void on_trx_end(struct ss_semistate *s, struct ss_sem_master *m, struct s
     if (t->flagged) {
         m->flag_seen = true;
         m->last_flag_ts = now;
-        if (m->state == SS_SEMI_DISABLED) {
+        /* A copy that may have waited in the send buffer since before the master was seen
+         * disabled was flagged before that: it says nothing about now. */
+        bool old_news = !ss_sem_stream_fresh(st) && st->stale_since <= m->last_off_seen;
+        if (m->state == SS_SEMI_DISABLED && !old_news) {
             char pos[SS_SEMI_POS_MAX], reason[SS_SEMI_REASON_MAX];
             ss_sem_fmt(reason, sizeof(reason),
                      "ack request on %s: semisync was enabled on the master",
@@ -227,12 +295,19 @@ static void on_trx_end(struct ss_semistate *s, struct ss_sem_master *m, struct s
         flagged_copy(s, m, st, t, is_new, now);
     if (!t->flagged && st->semi && beyond_reply && m->state == SS_SEMI_ON)
         unflagged_request(m, st, t, now);
+    if (is_new && !t->flagged && st->semi && beyond_reply)
+        quiet_run(m, st, t, now);
+    else if (t->flagged)
+        m->quiet_run = 0;
+    st->last_end = t->pos;
+    st->have_last_end = true;
     /* A candidate for "caught up yet unflagged" (see ss_sem_confirm_tail): only an end committed
      * live during the capture (and, while ON, during this ON period) qualifies; older ones were
      * never registered (committed before semisync was enabled, or before a restart). */
     uint64_t hdr = (uint64_t)ev->h.timestamp * SS_NS_PER_SEC;
     bool in_capture = !hdr || hdr + SS_NS_PER_SEC > s->first_ts;
     if (st->semi && !t->flagged && cf >= 0 && beyond_reply && !t->late && in_capture &&
+        ss_sem_stream_fresh(st) &&
         (m->state != SS_SEMI_ON || t->tc >= m->on_since)) {
         st->tail_valid = true;
         st->tail = t->pos;
@@ -242,9 +317,15 @@ static void on_trx_end(struct ss_semistate *s, struct ss_sem_master *m, struct s
 
 /* A flag on an event that is not a transaction end: only the OFF state's probe sets it
  * (protocol.md §5.3: flag iff end ≥ commit position). */
-static void on_probe(struct ss_sem_master *m, const struct ss_event *ev,
-                     const struct ss_sem_pos *e, uint64_t now)
+static void on_probe(struct ss_sem_master *m, const struct ss_sem_stream *st,
+                     const struct ss_event *ev, const struct ss_sem_pos *e, uint64_t now)
 {
+    /* The probe was decided when the dump thread wrote it; on a stream whose window was closed
+     * (or that was catching up) that may be long before it is seen. If the model already had
+     * the master OFF at some time since then, the probe is that OFF period's: nothing new. */
+    if (!ss_sem_stream_fresh(st) &&
+        (m->last_on_tr >= st->stale_since || m->last_off_seen >= st->stale_since))
+        return;
     m->flag_seen = true;
     m->last_flag_ts = now;
     if (m->p.enabled < 0) {
@@ -307,12 +388,14 @@ void ss_sem_on_event(struct ss_semistate *s, struct ss_sem_master *m, struct ss_
     if (ev->ack_requested) {
         m->c.net_waits++;
         st->flags_out++;
+        m->last_any_flag_ts = now;
+        m->quiet_run = 0;
     }
     if (ev->trx == SS_TRX_END) {
-        commit_time(m, ev, now, &t);
+        commit_time(m, st, ev, now, ss_sem_watched(m), &t);
         on_trx_end(s, m, st, ev, &t, now);
         st->gtid[0] = 0;
     } else if (ev->ack_requested) {
-        on_probe(m, ev, &t.pos, now);
+        on_probe(m, st, ev, &t.pos, now);
     }
 }

@@ -56,6 +56,15 @@ struct ss_semistate;
 /* params is copied (NULL: defaults); an is borrowed. NULL on out-of-memory. */
 struct ss_semistate *ss_semistate_new(const struct ss_semi_params *params,
                                       struct ss_anomalies *an);
+/* Parameter values read from the server (a variables/status sample, polled live or from a file)
+ * that were in force from server time ts_ns on. Applied to every master when packet time reaches
+ * ts_ns (at once when ts_ns is 0 or already past). Only values whose source in p is
+ * SS_PARAM_FILE are taken, and never over a value the user gave as an option (SS_PARAM_OPTION).
+ * At most SS_SEMI_PARAM_UPDATES_MAX updates wait at once; the oldest waiting one is applied early
+ * when the queue is full (counted). Updates due after the end of the input are never applied. */
+#define SS_SEMI_PARAM_UPDATES_MAX 64
+void ss_semistate_params_at(struct ss_semistate *s, const struct ss_semi_params *p,
+                            uint64_t ts_ns);
 /* The msg sink: every message of every connection, in capture order. */
 void ss_semistate_msg(struct ss_semistate *s, const struct ss_msg *m);
 /* End of input at capture time ts_ns: timeouts due by then are applied. */
