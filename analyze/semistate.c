@@ -561,6 +561,12 @@ void ss_semistate_msg(struct ss_semistate *s, const struct ss_msg *msg)
             stream_tcp_ack(st, msg->u.tcp_ack.stream_off, now);
         break;
     }
+    case SS_MSG_TCP_WINDOW: {
+        struct ss_sem_stream *st = stream_find(m, ci->flow_id);
+        if (st)
+            ss_sem_stream_window(st, msg->u.tcp_window.zero, now);
+        break;
+    }
     case SS_MSG_ACK: {
         if (msg->from_server || !msg->u.ack.well_formed)
             break;

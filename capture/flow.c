@@ -22,6 +22,8 @@ struct flow_node {
     struct ss_reasm r[2];
     bool any_fin;
     enum ss_dir fin_first; /* the side that started the close */
+    bool win_zero[2];      /* [dir]: the receiver of dir's data advertises a zero window (as
+                            * last reported through ops->window) */
 };
 
 struct flow_list {
@@ -357,6 +359,15 @@ static void handle_syn(struct flow_node *n, enum ss_dir d, const struct ss_tcp_p
         ss_reasm_set_base(&n->r[!d], pkt->ack, true);
 }
 
+/* The receiver of `wd`'s data turned its window from open to zero or back (pkt carries it). */
+static void window_changed(struct ss_flowtab *t, struct flow_node *n, enum ss_dir wd,
+                           const struct ss_tcp_pkt *pkt)
+{
+    n->win_zero[wd] = !n->win_zero[wd];
+    if (t->rc.ops->window)
+        t->rc.ops->window(t->rc.ctx, &n->pub, wd, n->win_zero[wd], pkt->ts_ns, pkt->frame);
+}
+
 void ss_flowtab_packet(struct ss_flowtab *t, const struct ss_tcp_pkt *pkt)
 {
     if (pkt->ts_ns > t->now)
@@ -391,6 +402,12 @@ void ss_flowtab_packet(struct ss_flowtab *t, const struct ss_tcp_pkt *pkt)
         struct ss_reasm_io io = make_io(t, n, (enum ss_dir) !d, pkt->ts_ns, pkt->frame);
         ss_reasm_ack(&io, &n->r[!d], pkt->ack, !(fl & SS_TCP_RST));
     }
+    /* then the window it advertises for the data coming back: a zero window on a SYN or RST is
+     * not an advertisement of a full receive buffer (as for the zero_windows counter); only a
+     * change is news, so the steady state costs one comparison */
+    if ((fl & (SS_TCP_ACK | SS_TCP_SYN | SS_TCP_RST)) == SS_TCP_ACK &&
+        (pkt->window == 0) != n->win_zero[!d])
+        window_changed(t, n, (enum ss_dir) !d, pkt);
     struct ss_reasm_io io = make_io(t, n, d, pkt->ts_ns, pkt->frame);
     uint32_t seq = pkt->seq + ((fl & SS_TCP_SYN) ? 1u : 0u);
     uint32_t wire = SS_MAX(pkt->wire_payload_len, pkt->payload_len);

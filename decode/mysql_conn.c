@@ -589,8 +589,11 @@ struct ss_conn *ss_conn_new(const struct ss_conn_cfg *cfg, const struct ss_flow 
 void ss_conn_data(struct ss_conn *c, enum ss_dir dir, const uint8_t *p, size_t n,
                   uint64_t stream_off, uint64_t ts_ns, uint64_t frame)
 {
+    if (!c)
+        return;
+    c->delivered_end[dir] = stream_off + n;
     /* TLS records are not MySQL packets: the connection was reported once as conn_tls. */
-    if (!c || c->info.tls)
+    if (c->info.tls)
         return;
     ss_framer_data(c->d[dir].fr, p, n, stream_off, ts_ns, frame);
 }
@@ -598,7 +601,10 @@ void ss_conn_data(struct ss_conn *c, enum ss_dir dir, const uint8_t *p, size_t n
 void ss_conn_gap(struct ss_conn *c, enum ss_dir dir, uint64_t stream_off, uint64_t len,
                  uint64_t ts_ns, uint64_t frame)
 {
-    if (!c || c->info.tls)
+    if (!c)
+        return;
+    c->delivered_end[dir] = stream_off + len;
+    if (c->info.tls)
         return;
     c->gap_off = stream_off;
     c->gap_len = len;
@@ -633,6 +639,23 @@ void ss_conn_acked(struct ss_conn *c, enum ss_dir dir, uint64_t stream_off, uint
     m.frame = m.first_frame = frame;
     m.stream_end_off = stream_off;
     m.u.tcp_ack.stream_off = stream_off;
+    ss_conn_emit(c, &m);
+}
+
+void ss_conn_window(struct ss_conn *c, enum ss_dir dir, bool zero, uint64_t ts_ns,
+                    uint64_t frame)
+{
+    if (!c || !c->cfg.emit_tcp_acks || !c->info.is_dump || dir != ss_conn_server_dir(c))
+        return;
+    struct ss_msg m;
+    memset(&m, 0, sizeof(m));
+    m.kind = SS_MSG_TCP_WINDOW;
+    m.from_server = false;             /* the replica advertises its receive window */
+    m.ts_ns = m.first_ts_ns = ts_ns;
+    m.frame = m.first_frame = frame;
+    m.stream_end_off = c->delivered_end[dir];
+    m.u.tcp_window.zero = zero;
+    m.u.tcp_window.sent_off = c->delivered_end[dir];
     ss_conn_emit(c, &m);
 }
 

@@ -244,6 +244,8 @@ struct ss_conn {
     bool gap_pending;
     struct ss_binlog_stream bs;
     uint32_t max_event;           /* largest event size seen on the dump stream */
+    uint64_t delivered_end[2];    /* [flow dir]: stream offset past the last byte delivered (data
+                                   * or gap): SS_MSG_TCP_WINDOW's sent_off */
 };
 
 static inline enum ss_dir ss_conn_server_dir(const struct ss_conn *c)

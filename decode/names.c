@@ -10,6 +10,7 @@ const char *ss_msg_kind_name(enum ss_msg_kind k)
         [SS_MSG_COMMAND] = "command",   [SS_MSG_REPLY] = "reply",   [SS_MSG_EVENT] = "event",
         [SS_MSG_ACK] = "ack",           [SS_MSG_GAP] = "gap",       [SS_MSG_RESYNC] = "resync",
         [SS_MSG_TCP_ACK] = "tcp_ack",   [SS_MSG_END] = "end",       [SS_MSG_OTHER] = "other",
+        [SS_MSG_TCP_WINDOW] = "tcp_window",
     };
     if ((unsigned)k < SS_MSG_KIND_COUNT && names[k])
         return names[k];

@@ -72,7 +72,7 @@ void cli_usage(FILE *out)
         "  --json           the report as one JSON document (schema_version 1,\n"
         "                   analyze/report.schema.json)\n"
         "  --events         one line per decoded message (with --json: JSON lines);\n"
-        "                   --all adds TCP-ack lines\n"
+        "                   --all adds TCP-ack and TCP-window lines\n"
         "  --flows          one line per TCP connection (diagnostic)\n"
         "  -O FILE          write the report to FILE instead of stdout\n"
         "  --html FILE      also write a self-contained HTML report with plots\n"

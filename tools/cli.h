@@ -30,7 +30,7 @@ struct cli_opts {
     int verbosity;
     bool json;
     bool no_promisc;          /* -p */
-    bool all_events;          /* --events --all: include tcp_ack lines */
+    bool all_events;          /* --events --all: include tcp_ack and tcp_window lines */
     enum cli_mode mode;
     int progress;             /* -1 auto (stderr is a tty), 0 off, 1 on */
     uint64_t interval_ms;     /* timeline bucket */

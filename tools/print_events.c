@@ -241,6 +241,10 @@ void ss_print_event_text(FILE *out, const struct ss_msg *m)
     case SS_MSG_TCP_ACK:
         fprintf(out, " acked=%" PRIu64, m->u.tcp_ack.stream_off);
         break;
+    case SS_MSG_TCP_WINDOW:
+        fprintf(out, " window=%s sent=%" PRIu64, m->u.tcp_window.zero ? "zero" : "open",
+                m->u.tcp_window.sent_off);
+        break;
     case SS_MSG_END:
         fprintf(out, " %s by %s", end_name(m->u.end.why), m->u.end.by_server ? "server" : "client");
         break;
@@ -424,6 +428,10 @@ static void json_kind(json_t *o, const struct ss_msg *m)
         break;
     case SS_MSG_TCP_ACK:
         set(o, "acked_off", json_integer((json_int_t)m->u.tcp_ack.stream_off));
+        break;
+    case SS_MSG_TCP_WINDOW:
+        set(o, "zero_window", json_boolean(m->u.tcp_window.zero));
+        set(o, "sent_off", json_integer((json_int_t)m->u.tcp_window.sent_off));
         break;
     case SS_MSG_END:
         set(o, "reason", jstr(end_name(m->u.end.why)));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* flow.h: the TCP flow table and per-direction reassembly, and the consumer interface that is all
- * decode/ ever sees of TCP: data(bytes, ts, frame), gap(length), acked(offset), end(reason).
+ * decode/ ever sees of TCP: data(bytes, ts, frame), gap(length), acked(offset), window(zero),
+ * end(reason).
  * Modelled on Suricata's stream engine (gaps, memcaps, midstream pickup) and Zeek's analyzer calls
  * (DeliverStream / Undelivered / EndpointEOF). Time is packet time only. */
 #ifndef SEMISCOPE_FLOW_H
@@ -76,6 +77,16 @@ struct ss_stream_ops {
      * Reported only once every byte below stream_off was delivered (as data or gap). */
     void (*acked)(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t stream_off,
                   uint64_t ts_ns, uint64_t frame);
+    /* The receiver of `dir`'s data (the peer, in the segments it sends) started advertising a zero
+     * receive window (zero = true), or a non-zero one again (zero = false): `dir` names the data
+     * the window holds back, as for `acked`. Called on changes only, with the ts/frame of the
+     * segment that carried the change. Each direction starts open, so its first call (if any)
+     * has zero = true; a flow may end while closed (no call for that). Every segment with ACK
+     * set and neither SYN nor RST is an advertisement (a keepalive or a window-probe reply with
+     * window 0 is a zero window); the raw field is compared, so the scale does not matter.
+     * Called after the segment's own ack was reported (acked) and before its own data. */
+    void (*window)(void *ctx, struct ss_flow *f, enum ss_dir dir, bool zero, uint64_t ts_ns,
+                   uint64_t frame);
     /* The flow is done; after this call the flow is freed. `by` is the direction whose FIN/RST
      * ended it (meaningless for IDLE/CAPTURE/EVICTED). For FIN it is the side that sent the first
      * FIN, i.e. the one that started the close. */

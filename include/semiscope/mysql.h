@@ -59,6 +59,8 @@ enum ss_msg_kind {
     SS_MSG_TCP_ACK,      /* the client's TCP ack advanced over the server's stream (dumps only) */
     SS_MSG_END,          /* the connection ended */
     SS_MSG_OTHER,        /* a packet not otherwise classified */
+    SS_MSG_TCP_WINDOW,   /* the client's TCP receive window for the server's stream closed (zero)
+                          * or reopened (dumps only); last so the older kinds keep their values */
     SS_MSG_KIND_COUNT
 };
 
@@ -172,6 +174,12 @@ struct ss_msg {
         struct { uint64_t len; bool in_packet; } gap;
         struct { uint64_t skipped; } resync;
         struct { uint64_t stream_off; } tcp_ack;   /* client acked server bytes below this */
+        /* zero: the client now advertises a zero window (the server's data waits in the server's
+         * send buffer until it reopens); false: a non-zero one again. sent_off: the server's
+         * stream offset past the last byte delivered to the decoder (data or gap) when the
+         * advertisement was captured: server messages emitted before this one end at or below
+         * it (bytes below it may still be held by the framer, e.g. while it resyncs). */
+        struct { bool zero; uint64_t sent_off; } tcp_window;
         struct { enum ss_end_reason why; bool by_server; const struct ss_flow *flow; } end;
     } u;
 };
@@ -185,7 +193,8 @@ struct ss_conn_cfg {
     const uint16_t *ports;           /* MySQL port hints, as for the flow table */
     size_t nports;
     uint64_t max_packet;             /* framer cap; 0 = default */
-    bool emit_tcp_acks;              /* emit SS_MSG_TCP_ACK for dump streams */
+    bool emit_tcp_acks;              /* emit SS_MSG_TCP_ACK and SS_MSG_TCP_WINDOW for dump
+                                      * streams */
 };
 
 struct ss_conn;
@@ -200,6 +209,11 @@ void ss_conn_gap(struct ss_conn *c, enum ss_dir dir, uint64_t stream_off, uint64
                  uint64_t ts_ns, uint64_t frame);
 void ss_conn_acked(struct ss_conn *c, enum ss_dir dir, uint64_t stream_off, uint64_t ts_ns,
                    uint64_t frame);
+/* ss_stream_ops.window: emits SS_MSG_TCP_WINDOW when `dir` is the server's direction of a dump and
+ * cfg.emit_tcp_acks is set. Changes are passed on as they come: a stream recognised as a dump
+ * while its window was closed may see zero = false first. */
+void ss_conn_window(struct ss_conn *c, enum ss_dir dir, bool zero, uint64_t ts_ns,
+                    uint64_t frame);
 /* Emits SS_MSG_END. */
 void ss_conn_end(struct ss_conn *c, const struct ss_flow *f, enum ss_end_reason why,
                  enum ss_dir by, uint64_t ts_ns, uint64_t frame);

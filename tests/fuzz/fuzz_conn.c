@@ -4,7 +4,8 @@
  * mid-stream, bits 1-2 side source SYN/PORT/GUESS, bit 3 emit TCP acks, bit 4 small max_packet);
  * then records: a control byte c (bit 0 direction; bits 1-2 op: 0/1 data of ((c >> 3) * 64 +
  * next byte + 1) bytes that follow, 2 gap of next byte + 1 bytes, 3 TCP ack that many bytes back
- * from the direction's end). Every message is checked for sane strings and printed. */
+ * from the direction's end, or with bit 3 set a TCP window change, zero when bit 4 is set). Every
+ * message is checked for sane strings and printed. */
 #include "semiscope/mysql.h"
 
 #include <stdio.h>
@@ -115,6 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else if (op == 2) {
             ss_conn_gap(c, dir, off[dir], (uint64_t)arg + 1, frame * 1000, frame);
             off[dir] += (uint64_t)arg + 1;
+        } else if (ctl & 8) {
+            ss_conn_window(c, dir, (ctl & 16) != 0, frame * 1000, frame);
         } else {
             ss_conn_acked(c, dir, off[dir] > arg ? off[dir] - arg : 0, frame * 1000, frame);
         }

@@ -6,6 +6,7 @@
  *   - open once per flow, end exactly once per open, nothing for a flow after its end;
  *   - per direction, each data/gap starts where the previous one ended, from offset 0;
  *   - acked offsets strictly increase and never pass what was delivered;
+ *   - window calls alternate per direction, the first one closing (zero = true);
  *   - every delivered byte is the byte sent at that place: payload byte = (seq + salt) mod 256,
  *     so (byte − offset) mod 256 is constant over a direction (unless a conflicting copy of some
  *     bytes was sent, which taints that direction's content check);
@@ -34,6 +35,7 @@ struct ff_flow {
     bool open, ended;
     uint64_t next[2];       /* next stream offset expected per direction */
     uint64_t acked[2];
+    bool win_zero[2];       /* as the last window call said */
     uint64_t data_bytes[2], gap_bytes[2];
     bool have_k[2];
     uint8_t k[2];           /* (byte − offset) mod 256 of the direction */
@@ -126,6 +128,20 @@ static void ff_acked(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t off
     s->acked[dir] = off;
 }
 
+static void ff_window(void *ctx, struct ss_flow *f, enum ss_dir dir, bool zero, uint64_t ts,
+                      uint64_t frame)
+{
+    struct ff *z = ctx;
+    struct ff_flow *s = ff_get(z, f);
+    (void)ts;
+    (void)frame;
+    ff_check(dir == SS_C2S || dir == SS_S2C);
+    ff_check(zero != s->win_zero[dir]); /* changes only, and each direction starts open */
+    if (z->dump)
+        fprintf(stderr, "win  #%" PRIu64 " dir=%d zero=%d\n", f->id, dir, zero);
+    s->win_zero[dir] = zero;
+}
+
 static void ff_end(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss_dir by,
                    uint64_t ts, uint64_t frame)
 {
@@ -146,7 +162,10 @@ static void ff_end(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss
     z->ended++;
 }
 
-static const struct ss_stream_ops ff_ops = {ff_open, ff_data, ff_gap, ff_acked, ff_end};
+static const struct ss_stream_ops ff_ops = {
+    .open = ff_open, .data = ff_data, .gap = ff_gap, .acked = ff_acked, .window = ff_window,
+    .end = ff_end,
+};
 
 /* Connection slots: distinct 4-tuples, one of them IPv6; the server on 3306 or on a port that is
  * not a hint (so sides come from the SYN or from the port guess). */

@@ -77,6 +77,10 @@ static void check_msg(const struct ss_msg *m)
         fp_check(memchr(m->u.reply.first_value, 0, sizeof m->u.reply.first_value) != NULL);
         fp_check(m->from_server);
         break;
+    case SS_MSG_TCP_ACK:
+    case SS_MSG_TCP_WINDOW:
+        fp_check(!m->from_server && m->conn->is_dump);
+        break;
     default:
         break;
     }
@@ -124,6 +128,14 @@ static void on_acked(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t off
         ss_conn_acked(f->app, dir, off, ts, frame);
 }
 
+static void on_window(void *ctx, struct ss_flow *f, enum ss_dir dir, bool zero, uint64_t ts,
+                      uint64_t frame)
+{
+    (void)ctx;
+    if (f->app)
+        ss_conn_window(f->app, dir, zero, ts, frame);
+}
+
 static void on_end(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss_dir by,
                    uint64_t ts, uint64_t frame)
 {
@@ -138,7 +150,8 @@ static void on_end(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss
 }
 
 static const struct ss_stream_ops fp_stream_ops = {
-    .open = on_open, .data = on_data, .gap = on_gap, .acked = on_acked, .end = on_end,
+    .open = on_open, .data = on_data, .gap = on_gap, .acked = on_acked, .window = on_window,
+    .end = on_end,
 };
 
 /* Caps well below the CLI's defaults, so that small inputs reach them. */

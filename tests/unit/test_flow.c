@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_flow.c: the TCP flow table: client/server sides (SYN, SYN/ACK, port hint, guess), flow caps
  * and LRU eviction, idle expiry on packet time, FIN/RST ends, port reuse, late packets, per-flow
- * counters and deterministic end order. Segments are built as ss_tcp_pkt. */
+ * counters, zero-window changes and deterministic end order. Segments are built as ss_tcp_pkt. */
 #include "test_flow_harness.h"
 
 static struct ss_flowtab *tab(struct rec *r, void (*tune)(struct ss_flow_cfg *))
@@ -332,6 +332,93 @@ static void test_counters_zero_window_csum(void **state)
     free(r);
 }
 
+/* The replica stops reading: it acknowledges the master's bytes with a zero window, repeats it
+ * (duplicate ack, keepalive, answer to a window probe), then reopens. Exactly two window calls,
+ * for the master's direction (the data held back), in the acked → window → data order. */
+static void test_window_zero_then_open(void **state)
+{
+    (void)state;
+    struct fx *x = fx_new(NULL);
+    struct rec *r = x->r;
+    handshake(x, CISN, SISN);
+    feed(x->t, seg(SRV, CLI, SISN + 1, CISN + 1, AP, "abc", 3, TS(3), 4));
+    struct ss_tcp_pkt p = seg(CLI, SRV, CISN + 1, SISN + 4, SS_TCP_ACK, NULL, 0, TS(4), 5);
+    p.window = 0;
+    feed(x->t, p);
+    expect_data(r, 1, 1, SS_S2C, 0, "abc", TS(3), 4);
+    expect_acked(r, 2, 1, SS_S2C, 3, TS(4), 5);
+    expect_window(r, 3, 1, SS_S2C, true, TS(4), 5);
+    assert_int_equal(r->n, 4);
+    p.ts_ns = TS(5);
+    p.frame = 6;
+    feed(x->t, p); /* duplicate */
+    struct ss_tcp_pkt ka = seg(CLI, SRV, CISN, SISN + 4, SS_TCP_ACK, NULL, 0, TS(6), 7);
+    ka.window = 0; /* keepalive: seq one below the next byte */
+    feed(x->t, ka);
+    /* the master's zero-window probe (one byte past the window) and the replica's answer */
+    feed(x->t, seg(SRV, CLI, SISN + 4, CISN + 1, SS_TCP_ACK, "d", 1, TS(7), 8));
+    struct ss_tcp_pkt pr = seg(CLI, SRV, CISN + 1, SISN + 4, SS_TCP_ACK, NULL, 0, TS(8), 9);
+    pr.window = 0;
+    feed(x->t, pr);
+    assert_int_equal(count_kind(r, EV_WINDOW), 1);
+    /* window update: open again (any non-zero value; the scale does not matter) */
+    struct ss_tcp_pkt up = seg(CLI, SRV, CISN + 1, SISN + 4, SS_TCP_ACK, NULL, 0, TS(9), 10);
+    up.window = 1;
+    feed(x->t, up);
+    up.window = 65535;
+    up.frame = 11;
+    feed(x->t, up); /* still open: nothing */
+    feed(x->t, seg(SRV, CLI, SISN + 5, CISN + 1, AP, "ef", 2, TS(10), 12));
+    assert_int_equal(count_kind(r, EV_WINDOW), 2);
+    size_t w[2], nw = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->ev[i].k == EV_WINDOW)
+            w[nw++] = i;
+    expect_window(r, w[0], 1, SS_S2C, true, TS(4), 5);
+    expect_window(r, w[1], 1, SS_S2C, false, TS(9), 10);
+    ss_flowtab_finish(x->t, TS(11));
+    assert_int_equal(count_kind(r, EV_WINDOW), 2); /* the end says nothing about windows */
+    assert_int_equal(r->at_end[1].dir[SS_C2S].zero_windows, 4);
+    fx_free(x);
+}
+
+/* SYN and RST segments advertise nothing; each direction has its own window; a zero window on a
+ * segment that carries data is reported before that data. */
+static void test_window_syn_rst_and_directions(void **state)
+{
+    (void)state;
+    struct rec *r = rec_new();
+    struct ss_flowtab *t = tab(r, NULL);
+    struct ss_tcp_pkt p = seg(CLI, SRV, CISN, 0, SS_TCP_SYN, NULL, 0, TS(0), 1);
+    p.window = 0;
+    feed(t, p);
+    p = seg(SRV, CLI, SISN, CISN + 1, SS_TCP_SYN | SS_TCP_ACK, NULL, 0, TS(1), 2);
+    p.window = 0;
+    feed(t, p);
+    feed(t, seg(CLI, SRV, CISN + 1, SISN + 1, SS_TCP_ACK, NULL, 0, TS(2), 3));
+    assert_int_equal(count_kind(r, EV_WINDOW), 0);
+    /* the server's buffer is full: the client's data waits */
+    p = seg(SRV, CLI, SISN + 1, CISN + 1, SS_TCP_ACK, NULL, 0, TS(3), 4);
+    p.window = 0;
+    feed(t, p);
+    assert_int_equal(r->n, 2);
+    expect_window(r, 1, 1, SS_C2S, true, TS(3), 4);
+    /* the client sends (its own window closed for the server's data) */
+    p = seg(CLI, SRV, CISN + 1, SISN + 1, AP, "xy", 2, TS(4), 5);
+    p.window = 0;
+    feed(t, p);
+    assert_int_equal(r->n, 4);
+    expect_window(r, 2, 1, SS_S2C, true, TS(4), 5);
+    expect_data(r, 3, 1, SS_C2S, 0, "xy", TS(4), 5);
+    /* an RST with a non-zero window is not a reopening */
+    p = seg(CLI, SRV, CISN + 3, SISN + 1, SS_TCP_RST | SS_TCP_ACK, NULL, 0, TS(5), 6);
+    feed(t, p);
+    assert_int_equal(count_kind(r, EV_WINDOW), 2);
+    expect_end(r, r->n - 1, 1, SS_END_RST, SS_C2S, TS(5), 6);
+    ss_flowtab_free(t);
+    free(r);
+}
+
 static void test_ipv6_and_out_of_window(void **state)
 {
     (void)state;
@@ -434,6 +521,8 @@ int main(void)
         cmocka_unit_test(test_port_reuse),
         cmocka_unit_test(test_port_reuse_without_close),
         cmocka_unit_test(test_counters_zero_window_csum),
+        cmocka_unit_test(test_window_zero_then_open),
+        cmocka_unit_test(test_window_syn_rst_and_directions),
         cmocka_unit_test(test_ipv6_and_out_of_window),
         cmocka_unit_test(test_many_flows),
     };

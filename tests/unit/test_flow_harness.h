@@ -16,7 +16,7 @@
 
 #include "semiscope/flow.h"
 
-enum ev_kind { EV_OPEN, EV_DATA, EV_GAP, EV_ACKED, EV_END };
+enum ev_kind { EV_OPEN, EV_DATA, EV_GAP, EV_ACKED, EV_END, EV_WINDOW };
 
 struct ev {
     enum ev_kind k;
@@ -25,6 +25,7 @@ struct ev {
     uint64_t off, len, ts, frame;
     enum ss_end_reason why;
     enum ss_dir by;
+    bool zero;          /* EV_WINDOW */
     size_t buf_at;      /* EV_DATA: where its bytes were copied in rec.buf */
     const uint8_t *ptr; /* EV_DATA: the pointer the callback got (zero-copy checks) */
 };
@@ -107,6 +108,16 @@ static inline void rec_acked(void *ctx, struct ss_flow *f, enum ss_dir dir, uint
     e->frame = frame;
 }
 
+static inline void rec_window(void *ctx, struct ss_flow *f, enum ss_dir dir, bool zero,
+                              uint64_t ts, uint64_t frame)
+{
+    struct ev *e = rec_push(ctx, EV_WINDOW, f);
+    e->dir = dir;
+    e->zero = zero;
+    e->ts = ts;
+    e->frame = frame;
+}
+
 static inline void rec_end(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss_dir by,
                            uint64_t ts, uint64_t frame)
 {
@@ -127,6 +138,7 @@ static const struct ss_stream_ops rec_ops = {
     .data = rec_data,
     .gap = rec_gap,
     .acked = rec_acked,
+    .window = rec_window,
     .end = rec_end,
 };
 
@@ -228,6 +240,19 @@ static inline void expect_acked(const struct rec *r, size_t i, uint64_t flow, en
     assert_int_equal(e->flow, flow);
     assert_int_equal(e->dir, dir);
     assert_int_equal(e->off, off);
+    assert_int_equal(e->ts, ts);
+    assert_int_equal(e->frame, frame);
+}
+
+static inline void expect_window(const struct rec *r, size_t i, uint64_t flow, enum ss_dir dir,
+                                 bool zero, uint64_t ts, uint64_t frame)
+{
+    assert_true(i < r->n);
+    const struct ev *e = &r->ev[i];
+    assert_int_equal(e->k, EV_WINDOW);
+    assert_int_equal(e->flow, flow);
+    assert_int_equal(e->dir, dir);
+    assert_int_equal(e->zero, zero);
     assert_int_equal(e->ts, ts);
     assert_int_equal(e->frame, frame);
 }

@@ -2,7 +2,8 @@
 /* test_mysql_conn.c: the connection decoder end to end through ss_conn_data — greetings (MySQL
  * and MariaDB), SSLRequest → TLS, login with CLIENT_COMPRESS and a compressed dump, the replica's
  * setup queries, a whole semisync dump conversation with acks, ERR in a dump, KILL-only
- * connections, role correction, mid-stream pickup, gaps and TCP acks, recovery after lost bytes
+ * connections, role correction, mid-stream pickup, gaps, TCP acks and TCP windows (also through
+ * a real flow table), recovery after lost bytes
  * (known-length skip, resyncs forced by a checksum or an absurd size); plus command parsing of
  * every query kind. */
 #include "test_conn_util.h"
@@ -377,6 +378,7 @@ static void test_command_parse(void **state)
     assert_string_equal(ss_command_name(0x15), "COM_REGISTER_SLAVE");
     assert_string_equal(ss_command_name(0xfa), "COM_UNKNOWN");
     assert_string_equal(ss_msg_kind_name(SS_MSG_TCP_ACK), "tcp_ack");
+    assert_string_equal(ss_msg_kind_name(SS_MSG_TCP_WINDOW), "tcp_window");
     /* ERR reply. */
     static const uint8_t err[] = {0xff, 0xd4, 0x04, '#', 'H', 'Y', '0', '0', '0',
                                   'C', 'o', 'u', 'l', 'd', ' ', 'n', 'o', 't'};
@@ -986,6 +988,250 @@ static void test_forced_resync_absurd_size(void **state)
     tconn_free(&t);
 }
 
+/* The replica's receive window for the dump closes and reopens: one SS_MSG_TCP_WINDOW each, from
+ * the client, carrying how far the server's stream had got. Nothing before the connection is a
+ * dump, nothing for the other direction's window, nothing without emit_tcp_acks. */
+static void test_tcp_window_dump(void **state)
+{
+    (void)state;
+    struct tconn t;
+    tconn_init(&t, false, SS_SIDE_SYN);
+    ss_conn_window(t.c, SS_S2C, true, 500, 5); /* not a dump yet */
+    ss_conn_window(t.c, SS_S2C, false, 600, 6);
+    assert_int_equal(t.rec.n, 0);
+    handshake_to_dump(&t);
+    struct tbuf b = {0}, ev = {0};
+    uint8_t seq = 1;
+    dump_stream(&b, 2, &seq);
+    send(&t, SS_S2C, &b);
+    uint64_t closed_at = t.off[SS_S2C];
+    size_t before = t.rec.n;
+    ss_conn_window(t.c, SS_C2S, true, 900000, 900);    /* the server's window: not ours */
+    assert_int_equal(t.rec.n, before);
+    ss_conn_window(t.c, SS_S2C, true, 1000000, 1000);
+    assert_int_equal(t.rec.n, before + 1);
+    const struct ss_msg *m = &t.rec.m[before];
+    assert_int_equal(m->kind, SS_MSG_TCP_WINDOW);
+    assert_false(m->from_server);
+    assert_true(m->u.tcp_window.zero);
+    assert_int_equal(m->u.tcp_window.sent_off, closed_at);
+    assert_int_equal(m->stream_end_off, closed_at);
+    assert_int_equal(m->ts_ns, 1000000);
+    assert_int_equal(m->frame, 1000);
+    assert_int_equal(m->first_frame, 1000);
+    assert_true(t.rec.info[before].is_dump);
+    /* the server's data waited; it shows up after the window reopens */
+    xid_event(&ev, 500, 77);
+    tb_event_packet(&b, seq, 0x01, ev.p, ev.n);
+    ss_conn_window(t.c, SS_S2C, false, 2000000, 2000);
+    send(&t, SS_S2C, &b);
+    assert_int_equal(t.rec.n, before + 3);
+    assert_int_equal(t.rec.m[before + 2].kind, SS_MSG_EVENT);
+    assert_true(t.rec.m[before + 2].stream_end_off > closed_at);
+    m = &t.rec.m[before + 1];
+    assert_int_equal(m->kind, SS_MSG_TCP_WINDOW);
+    assert_false(m->from_server);
+    assert_false(m->u.tcp_window.zero);
+    assert_int_equal(m->u.tcp_window.sent_off, closed_at);
+    assert_int_equal(m->frame, 2000);
+    /* a gap counts as reached: the bytes were sent even if the capture lost them */
+    ss_conn_gap(t.c, SS_S2C, t.off[SS_S2C], 100, 2100000, 2100);
+    t.off[SS_S2C] += 100;
+    ss_conn_window(t.c, SS_S2C, true, 2200000, 2200);
+    assert_int_equal(t.rec.m[t.rec.n - 1].kind, SS_MSG_TCP_WINDOW);
+    assert_int_equal(t.rec.m[t.rec.n - 1].u.tcp_window.sent_off, t.off[SS_S2C]);
+    assert_int_equal(rec_count(&t.rec, SS_MSG_TCP_WINDOW), 3);
+    assert_int_equal(rec_count(&t.rec, SS_MSG_EVENT), 2 + 2 * 2 + 1);
+
+    /* the same stream with emit_tcp_acks off says nothing about windows */
+    struct tconn q;
+    tconn_init(&q, false, SS_SIDE_SYN);
+    ss_conn_free(q.c);
+    struct ss_conn_cfg off = {.emit_tcp_acks = false};
+    q.c = ss_conn_new(&off, &q.flow, &q.sink, &q.an);
+    assert_non_null(q.c);
+    handshake_to_dump(&q);
+    assert_true(ss_conn_info(q.c)->is_dump);
+    ss_conn_window(q.c, SS_S2C, true, 1000, 1);
+    assert_int_equal(rec_count(&q.rec, SS_MSG_TCP_WINDOW), 0);
+    tb_free(&b);
+    tb_free(&ev);
+    tconn_free(&q);
+    tconn_free(&t);
+}
+
+/* Sides guessed wrongly mid-stream: the server's direction is the flow's C2S, and that is the
+ * window the message is about. */
+static void test_tcp_window_role_swap(void **state)
+{
+    (void)state;
+    struct tconn t;
+    tconn_init(&t, true, SS_SIDE_GUESS);
+    struct tbuf s2c = {0};
+    uint8_t seq = 1;
+    dump_stream(&s2c, 12, &seq);
+    size_t pat = 0;
+    tconn_feed(&t, SS_C2S, s2c.p + 30, s2c.n - 30, &pat);
+    assert_true(ss_conn_info(t.c)->is_dump);
+    size_t before = t.rec.n;
+    ss_conn_window(t.c, SS_S2C, true, 1000, 1);         /* the replica's data: not the dump's */
+    assert_int_equal(t.rec.n, before);
+    ss_conn_window(t.c, SS_C2S, true, 2000, 2);
+    assert_int_equal(t.rec.n, before + 1);
+    assert_int_equal(t.rec.m[before].kind, SS_MSG_TCP_WINDOW);
+    assert_false(t.rec.m[before].from_server);
+    assert_true(t.rec.m[before].u.tcp_window.zero);
+    assert_int_equal(t.rec.m[before].u.tcp_window.sent_off, t.off[SS_C2S]);
+    tb_free(&s2c);
+    tconn_free(&t);
+}
+
+/* ---- through the flow table, wired as tools/pipeline.c wires it ---- */
+
+struct wired {
+    struct ss_conn_cfg cfg;
+    struct ss_msg_sink sink;
+    struct ss_anomalies an;
+    struct rec rec;
+};
+
+static void w_open(void *ctx, struct ss_flow *f)
+{
+    struct wired *w = ctx;
+    f->app = ss_conn_new(&w->cfg, f, &w->sink, &w->an);
+}
+
+static void w_data(void *ctx, struct ss_flow *f, enum ss_dir dir, const uint8_t *p, size_t n,
+                   uint64_t off, uint64_t ts, uint64_t frame)
+{
+    (void)ctx;
+    ss_conn_data(f->app, dir, p, n, off, ts, frame);
+}
+
+static void w_acked(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t off, uint64_t ts,
+                    uint64_t frame)
+{
+    (void)ctx;
+    ss_conn_acked(f->app, dir, off, ts, frame);
+}
+
+static void w_window(void *ctx, struct ss_flow *f, enum ss_dir dir, bool zero, uint64_t ts,
+                     uint64_t frame)
+{
+    (void)ctx;
+    ss_conn_window(f->app, dir, zero, ts, frame);
+}
+
+static void w_end(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss_dir by,
+                  uint64_t ts, uint64_t frame)
+{
+    (void)ctx;
+    ss_conn_end(f->app, f, why, by, ts, frame);
+    ss_conn_free(f->app);
+    f->app = NULL;
+}
+
+/* One segment between the replica 10.0.0.2:40000 and the master 10.0.0.1:3306. */
+static void w_seg(struct ss_flowtab *t, bool from_client, uint32_t seq, uint32_t ack,
+                  uint8_t flags, uint16_t window, const struct tbuf *b, uint64_t frame)
+{
+    struct ss_tcp_pkt p;
+    memset(&p, 0, sizeof(p));
+    struct ss_endpoint cli = {.addr = {.family = 4, .b = {10, 0, 0, 2}}, .port = 40000};
+    struct ss_endpoint srv = {.addr = {.family = 4, .b = {10, 0, 0, 1}}, .port = 3306};
+    p.src = from_client ? cli : srv;
+    p.dst = from_client ? srv : cli;
+    p.ts_ns = frame * 1000;
+    p.frame = frame;
+    p.seq = seq;
+    p.ack = ack;
+    p.flags = flags;
+    p.window = window;
+    p.wscale = -1;
+    p.payload = b ? b->p : NULL;
+    p.payload_len = p.wire_payload_len = b ? (uint32_t)b->n : 0;
+    p.csum_checked = true;
+    ss_flowtab_packet(t, &p);
+}
+
+/* The replica stops reading its dump: zero-window acks (repeated), then a window update. The
+ * flow table's window changes reach the decoder as exactly two SS_MSG_TCP_WINDOW messages. */
+static void test_tcp_window_through_flow_table(void **state)
+{
+    (void)state;
+    struct wired w;
+    memset(&w, 0, sizeof(w));
+    w.cfg.emit_tcp_acks = true;
+    w.sink.msg = rec_msg;
+    w.sink.ctx = &w.rec;
+    static const struct ss_stream_ops ops = {
+        .open = w_open, .data = w_data, .acked = w_acked, .window = w_window, .end = w_end,
+    };
+    struct ss_flow_cfg fc;
+    ss_flow_cfg_defaults(&fc);
+    struct ss_flowtab *t = ss_flowtab_new(&fc, &ops, &w);
+    assert_non_null(t);
+    const uint8_t A = SS_TCP_ACK, AP = SS_TCP_ACK | SS_TCP_PSH;
+    uint32_t cs = 1001, ss = 5001; /* next sequence numbers */
+    uint64_t fr = 0;
+    w_seg(t, true, 1000, 0, SS_TCP_SYN, 0, NULL, ++fr);
+    w_seg(t, false, 5000, cs, SS_TCP_SYN | A, 0, NULL, ++fr);
+    w_seg(t, true, cs, ss, A, 65535, NULL, ++fr);
+    struct tbuf b = {0};
+    tb_greeting(&b, "8.0.36", 99, CAPS_SERVER);
+    w_seg(t, false, ss, cs, AP, 65535, &b, ++fr);
+    ss += (uint32_t)b.n;
+    b.n = 0;
+    tb_login(&b, CAPS_CLIENT, "repl");
+    w_seg(t, true, cs, ss, AP, 65535, &b, ++fr);
+    cs += (uint32_t)b.n;
+    b.n = 0;
+    tb_ok(&b, 2);
+    w_seg(t, false, ss, cs, AP, 65535, &b, ++fr);
+    ss += (uint32_t)b.n;
+    b.n = 0;
+    tb_dump(&b, 4, 2, "master-bin.000002");
+    w_seg(t, true, cs, ss, AP, 65535, &b, ++fr);
+    cs += (uint32_t)b.n;
+    b.n = 0;
+    uint8_t seq = 1;
+    dump_stream(&b, 2, &seq);
+    w_seg(t, false, ss, cs, AP, 65535, &b, ++fr);
+    ss += (uint32_t)b.n;
+    b.n = 0;
+    uint64_t server_bytes = ss - 5001u; /* greeting, OK and the dump: the server's stream */
+    /* the replica's buffer is full: it acks everything with a zero window, three times */
+    uint64_t zero_frame = ++fr;
+    w_seg(t, true, cs, ss, A, 0, NULL, zero_frame);
+    w_seg(t, true, cs, ss, A, 0, NULL, ++fr);
+    w_seg(t, true, cs - 1, ss, A, 0, NULL, ++fr); /* keepalive */
+    uint64_t open_frame = ++fr;
+    w_seg(t, true, cs, ss, A, 512, NULL, open_frame);
+    ss_flowtab_finish(t, ++fr * 1000);
+    ss_flowtab_free(t);
+
+    size_t idx[4], n = 0;
+    for (size_t i = 0; i < w.rec.n && n < 4; i++)
+        if (w.rec.m[i].kind == SS_MSG_TCP_WINDOW)
+            idx[n++] = i;
+    assert_int_equal(n, 2);
+    const struct ss_msg *z = &w.rec.m[idx[0]], *o = &w.rec.m[idx[1]];
+    assert_true(z->u.tcp_window.zero);
+    assert_false(z->from_server);
+    assert_int_equal(z->frame, zero_frame);
+    assert_int_equal(z->u.tcp_window.sent_off, server_bytes);
+    assert_false(o->u.tcp_window.zero);
+    assert_int_equal(o->frame, open_frame);
+    assert_int_equal(o->u.tcp_window.sent_off, server_bytes);
+    /* the ack of the same segment came first */
+    assert_int_equal(w.rec.m[idx[0] - 1].kind, SS_MSG_TCP_ACK);
+    assert_int_equal(w.rec.m[idx[0] - 1].frame, zero_frame);
+    assert_int_equal(w.rec.m[idx[0] - 1].u.tcp_ack.stream_off, server_bytes);
+    assert_int_equal(w.rec.m[w.rec.n - 1].kind, SS_MSG_END);
+    tb_free(&b);
+    rec_free(&w.rec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1003,6 +1249,9 @@ int main(void)
         cmocka_unit_test(test_gap_known_length_in_dump),
         cmocka_unit_test(test_forced_resync_on_crc),
         cmocka_unit_test(test_forced_resync_absurd_size),
+        cmocka_unit_test(test_tcp_window_dump),
+        cmocka_unit_test(test_tcp_window_role_swap),
+        cmocka_unit_test(test_tcp_window_through_flow_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
