@@ -75,6 +75,16 @@ static json_t *semisync_json(const struct ss_sem_master *m)
     }
     json_object_set_new(o, "transitions", tr);
     json_object_set_new(o, "transitions_dropped", json_integer((json_int_t)m->tr_dropped));
+    json_t *un = json_array();
+    for (uint32_t i = 0; i < m->n_unc; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "from", ts_json(m->unc[i].from));
+        json_object_set_new(e, "to", ts_json(m->unc[i].to));
+        json_object_set_new(e, "reason", json_string(m->unc[i].reason));
+        json_array_append_new(un, e);
+    }
+    json_object_set_new(o, "uncertain", un);
+    json_object_set_new(o, "uncertain_total", json_integer((json_int_t)m->unc_total));
     json_t *tx = json_object();
     json_object_set_new(tx, "seen", json_integer((json_int_t)m->trx_seen));
     json_object_set_new(tx, "before_capture", json_integer((json_int_t)m->trx_before_capture));
@@ -338,6 +348,16 @@ void ss_semistate_master_text(FILE *out, const struct ss_semistate *s,
     if (m->tr_dropped)
         fprintf(out, "    (%llu transitions not kept; the last one is the latest)\n",
                 (unsigned long long)m->tr_dropped);
+    if (m->unc_total) {
+        fprintf(out, "  Not decidable from the wire (%llu):\n", (unsigned long long)m->unc_total);
+        for (uint32_t i = 0; i < m->n_unc && (verbosity >= 1 || i < 5); i++) {
+            char a[24], b[24], line[SS_SEMI_REASON_MAX + 64];
+            snprintf(line, sizeof(line), "%s to %s: %s",
+                     ss_sem_clock(m->unc[i].from, 1, a, sizeof(a)),
+                     ss_sem_clock(m->unc[i].to, 1, b, sizeof(b)), m->unc[i].reason);
+            ss_report_wrap(out, "   ", line, 6);
+        }
+    }
     text_params(out, m);
     text_counters(out, m);
     text_waits(out, m, verbosity);
