@@ -437,7 +437,7 @@ static int status_row(struct pm_ctx *c, const struct srv_window *w)
 {
     struct ss_sv_span sp;
     bool have = span_of(c, w, SS_SV_STATUS, &sp);
-    char wire[48] = "", srv[32] = "", v[400] = "";
+    char wire[48] = "", srv[32] = "", v[1200] = "";
     bool wire_known = c->state_start[0] && c->state_end[0];
     if (wire_known)
         snprintf(wire, sizeof(wire), "%s -> %s", c->state_start, c->state_end);
@@ -462,6 +462,8 @@ static int status_row(struct pm_ctx *c, const struct srv_window *w)
         else
             snprintf(v, sizeof(v), "differs at the %s", s_ok ? "end" : e_ok ? "start" : "start and end");
         edge_notes(&sp, v, sizeof(v));
+        if (!(s_ok && e_ok))
+            pm_contradiction_text(c, v, sizeof(v));
     }
     return add_row(c, "status", wire_known ? json_string(wire) : json_null(),
                    have ? json_string(srv) : json_null(), v);
@@ -490,7 +492,7 @@ static int transitions_row(struct pm_ctx *c, const struct srv_window *w)
     }
     bool have = have_st || c->el;
     bool wire_known = c->state_end[0] != '\0';
-    char v[300] = "";
+    char v[1200] = "";
     int64_t srv = have_st ? srv_off : log_off;
     if (!have)
         snprintf(v, sizeof(v), "no server data");
@@ -507,7 +509,9 @@ static int transitions_row(struct pm_ctx *c, const struct srv_window *w)
                    (long long)log_off);
     else if (!have_st && have)
         pm_appendf(v, sizeof(v), " (server: the error log's 'switched OFF' lines)");
-    if (have_st && wire_known && wire_off > srv)
+    if (have_st && wire_known && wire_off > srv && c->n_contradicted)
+        pm_contradiction_text(c, v, sizeof(v));
+    else if (have_st && wire_known && wire_off > srv)
         pm_appendf(v, sizeof(v), "; an OFF shorter than the sampling interval (%.2f s) falls "
                                  "between samples",
                    w->interval_s);
@@ -579,5 +583,12 @@ int pm_correlate(struct pm_ctx *c)
     for (size_t i = 0; i < SS_ARRAY_LEN(counters); i++)
         if (counter_row(c, &w, counters[i].key, counters[i].alt, counters[i].id))
             return SS_ERR_NOMEM;
+    /* wire-inferred parameters the server's variables contradict (pm_samples_vs_wire) */
+    if (c->param_fixes[0]) {
+        char v[700];
+        snprintf(v, sizeof(v), "differs: %s", c->param_fixes);
+        if (add_row(c, "parameters", json_string("wire"), json_string("file"), v))
+            return SS_ERR_NOMEM;
+    }
     return SS_OK;
 }

@@ -113,7 +113,9 @@ static const struct ss_el_record *log_disabled(const struct pm_ctx *c)
 static int rule_master_disabled(struct pm_ctx *c)
 {
     char ev[EVID] = "", t[24];
-    bool wire = is_state(c->state_start, "disabled") || is_state(c->state_end, "disabled");
+    /* the wire's "disabled" that the server's samples contradict is not evidence: the samples
+     * win (pm_rule_contradictions says so) */
+    bool wire = pm_wire_disabled(c);
     int64_t semi = 0, ev_n = 0;
     for (uint32_t i = 0; i < c->n_repl; i++)
         if (c->repl[i].semisync == 1) {
@@ -140,7 +142,8 @@ static int rule_master_disabled(struct pm_ctx *c)
                                pm_to_server(c, c->w1), &sp))
         pm_appendf(ev, sizeof(ev), "; status: %sstatus=%s", c->names.st_master,
                    sp.to_value ? "ON" : "OFF");
-    bool param_off = c->enabled == 0 && !var_off;
+    bool wire_param = c->enabled_src && !strcmp(c->enabled_src, "wire");
+    bool param_off = c->enabled == 0 && !var_off && !(c->disabled_contradicted && wire_param);
     if (param_off)
         pm_appendf(ev, sizeof(ev), "%sparameters: enabled=OFF (source: %s)", ev[0] ? "; " : "",
                    c->enabled_src && c->enabled_src[0] ? c->enabled_src : "report");
@@ -355,10 +358,16 @@ static uint32_t off_episodes(const struct pm_ctx *c, struct off_ep *ep, uint32_t
 {
     uint32_t n = 0;
     char t[24];
+    bool skip_on = false;
     for (uint32_t i = 0; i < c->n_tr && n < max; i++) {
         if (c->tr[i].to_on) {
-            if (n > 0 && !ep[n - 1].back_on)
+            if (n > 0 && !ep[n - 1].back_on && !skip_on)
                 ep[n - 1].back_on = c->tr[i].ts_ns;
+            skip_on = false;
+            continue;
+        }
+        if (c->tr[i].contradicted) { /* the server's samples say ON throughout: they win */
+            skip_on = true;
             continue;
         }
         memset(&ep[n], 0, sizeof(ep[n]));
@@ -373,7 +382,7 @@ static uint32_t off_episodes(const struct pm_ctx *c, struct off_ep *ep, uint32_t
             pm_appendf(ep[n].src, sizeof(ep[n].src), ", %s", c->tr[i].reason);
         n++;
     }
-    if (n == 0 && c->st)
+    if (n == 0 && c->st && !c->n_contradicted)
         n = off_from_status(c, ep, max);
     if (n == 0 && c->el)
         n = off_from_log(c, ep, max);
@@ -502,7 +511,7 @@ static int rule_off(struct pm_ctx *c)
 
 static int rule_clients(struct pm_ctx *c)
 {
-    if (is_state(c->state_end, "disabled") || (c->enabled == 0))
+    if ((is_state(c->state_end, "disabled") && pm_wire_disabled(c)) || c->enabled == 0)
         return SS_OK; /* the master-disabled row says it all */
     int64_t wire = pm_jint(json_object_get(c->m, "counters"), "clients_end", -1), srv = -1;
     bool have_srv = server_clients_end(c, &srv);
@@ -718,10 +727,12 @@ static int rule_healthy(struct pm_ctx *c)
         if (c->repl[i].p99_us > p99)
             p99 = c->repl[i].p99_us;
     }
-    snprintf(ev, sizeof(ev), "semisync %s throughout; %lld semisync replica(s) acked %lld of "
+    bool contra = c->n_contradicted || c->disabled_contradicted;
+    snprintf(ev, sizeof(ev), "semisync %s throughout%s; %lld semisync replica(s) acked %lld of "
                              "%lld request(s)",
-             c->state_end[0] ? c->state_end : "state not reported", (long long)semi,
-             (long long)acks, (long long)req);
+             contra ? "on" : c->state_end[0] ? c->state_end : "state not reported",
+             contra ? " by the server's samples (they contradict the wire: see that row)" : "",
+             (long long)semi, (long long)acks, (long long)req);
     if (p99 >= 0)
         pm_appendf(ev, sizeof(ev), "; worst replica ack latency p99 %.2f ms", (double)p99 / 1000);
     if (c->commit_wait_p50_us >= 0)
@@ -789,6 +800,7 @@ int pm_diagnose(struct pm_ctx *c)
     int (*const rules[])(struct pm_ctx *) = {
         pm_rule_restart, rule_master_disabled, rule_replica_async, rule_off,
         pm_rule_replica_gone, rule_clients, rule_latency, rule_log_errors, pm_rule_reconnects,
+        pm_rule_contradictions,
     };
     for (size_t i = 0; i < SS_ARRAY_LEN(rules); i++) {
         int rc = rules[i](c);

@@ -20,6 +20,11 @@ struct pm_tr {
     char pos[96];          /* "FILE:POS" or "" */
     char reason[240];
     double approx_s;       /* the state machine's uncertainty on ts, 0 exact */
+    /* an OFF the server's Rpl_semi_sync_master_status samples contradict (pm_contradict.c):
+     * every sample in [on_from, on_to] (server clock) — the OFF span less the sampling slack —
+     * says ON; the samples win */
+    bool contradicted;
+    int64_t on_from, on_to;
 };
 
 struct pm_conn {           /* one dump connection of a replica, when the report lists them */
@@ -76,6 +81,12 @@ struct pm_ctx {
     int wait_point_after_sync;               /* 1, 0, -1 */
     int enabled;                             /* parameters.enabled: 1, 0, -1 unknown */
     const char *enabled_src;                 /* its source ("option", "file", …), borrowed */
+    const char *timeout_src, *wait_count_src; /* the same for these two, "" unknown */
+    /* the server's samples against the wire's inferences (pm_contradict.c) */
+    uint32_t n_contradicted;                 /* wire OFF transitions the samples contradict */
+    bool disabled_contradicted;              /* the wire's "disabled", while the samples say ON */
+    char disabled_samples[240];              /* what the samples say then */
+    char param_fixes[600];                   /* wire-inferred parameters the file overrode */
     int64_t unprotected;                     /* transactions committed while OFF, -1 unknown */
     int64_t while_disabled;                  /* transactions committed while disabled, -1 */
     int64_t commit_wait_p50_us;              /* the master's commit waits, -1 unknown */
@@ -133,6 +144,19 @@ int pm_rule_restart(struct pm_ctx *c);
 void pm_restart_when(const struct pm_ctx *c, const struct ss_sv_restart *r, char *buf, size_t n);
 /* Whether a replica's disconnection at capture time t belongs to the master's restart. */
 bool pm_restart_explains(const struct pm_ctx *c, int64_t t);
+
+/* pm_contradict.c: when the server's own samples and an inference from the wire disagree, the
+ * samples win. pm_samples_vs_wire (after the clock offset, before the correlation) marks the
+ * wire's OFF transitions (and its "disabled") that the Rpl_semi_sync_master_status samples
+ * contradict, and puts the variables' values in place of wire-inferred parameters they
+ * contradict; pm_contradiction_text appends what was found to a verdict; pm_rule_contradictions
+ * states the samples' view in the diagnosis. */
+#define PM_SAMPLE_SLACK_S 1.0
+void pm_samples_vs_wire(struct pm_ctx *c);
+void pm_contradiction_text(const struct pm_ctx *c, char *v, size_t n);
+int pm_rule_contradictions(struct pm_ctx *c);
+/* Whether the wire's disabled state should be believed (not contradicted by the samples). */
+bool pm_wire_disabled(const struct pm_ctx *c);
 
 /* pm_replica_rules.c */
 /* Whether replica r was connected at capture time t: 1 yes, 0 no (`how` says since when and how

@@ -220,7 +220,7 @@ static uint32_t reconnect_evidence(const struct pm_ctx *c, const struct pm_repl 
 int pm_rule_reconnects(struct pm_ctx *c)
 {
     for (uint32_t i = 0; i < c->n_tr; i++)
-        if (!c->tr[i].to_on)
+        if (!c->tr[i].to_on && !c->tr[i].contradicted)
             return SS_OK; /* the switched-OFF row tells the replicas' story */
     for (uint32_t i = 0; i < c->n_repl; i++) {
         const struct pm_repl *r = &c->repl[i];

@@ -47,6 +47,9 @@ static void wire_entries(const struct pm_ctx *c, struct tl_buf *b)
         bool pos = t->pos[0] && !strstr(t->reason, t->pos);
         pm_appendf(e->what, sizeof(e->what), "semisync %s%s%s%s%s", t->to_on ? "ON" : "OFF",
                    pos ? " at " : "", pos ? t->pos : "", t->reason[0] ? ": " : "", t->reason);
+        if (t->contradicted)
+            pm_appendf(e->what, sizeof(e->what), " (contradicted: the server's samples show ON "
+                                                 "throughout; the samples win)");
     }
     for (uint32_t r = 0; r < c->n_repl; r++) {
         const struct pm_repl *p = &c->repl[r];

@@ -31,6 +31,7 @@ struct ss_poller {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
+    bool first_done;             /* the first poll round (or connection attempt) is over */
     struct ss_poll_item *q;      /* ring */
     uint32_t head, count;
     struct ss_poller_stats st;
@@ -190,7 +191,9 @@ static int64_t wall_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts); /* the server sample's time: see the file comment */
-    return (int64_t)ts.tv_sec * (int64_t)SS_NS_PER_SEC + ts.tv_nsec;
+    /* in microseconds, as the record keeps it: a replay of the record (--status) then places
+     * every sample, and every parameter change, exactly where the live run did */
+    return (int64_t)ts.tv_sec * (int64_t)SS_NS_PER_SEC + ts.tv_nsec / 1000 * 1000;
 }
 
 static void push(struct ss_poller *p, enum ss_poll_kind kind, int64_t ts, const char *name,
@@ -238,6 +241,16 @@ static bool nap(struct ss_poller *p, double s)
 }
 
 /* ---- the thread --------------------------------------------------------------------------------- */
+
+static void first_round_over(struct ss_poller *p)
+{
+    pthread_mutex_lock(&p->mu);
+    if (!p->first_done) {
+        p->first_done = true;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+}
 
 static MYSQL *connect_server(struct ss_poller *p, char *err, size_t errsz)
 {
@@ -325,6 +338,7 @@ static void *poll_thread(void *arg)
                     push(p, SS_POLL_DISCONNECTED, wall_ns(), NULL, err);
                     outage = true;
                 }
+                first_round_over(p);
                 stopping = nap(p, backoff);
                 backoff = SS_MIN(backoff * 2, p->cfg.backoff_max_s);
                 continue;
@@ -353,6 +367,7 @@ static void *poll_thread(void *arg)
         if (!ok)
             p->st.disconnects++;
         pthread_mutex_unlock(&p->mu);
+        first_round_over(p);
         if (!ok) {
             push(p, SS_POLL_DISCONNECTED, wall_ns(), NULL, err);
             outage = true;
@@ -502,6 +517,23 @@ void ss_poller_to_samples(void *ctx, const struct ss_poll_item *it)
         ss_status_samples_gap(s, it->ts_ns, 0, it->value);
     else
         ss_status_samples_gap(s, 0, it->ts_ns, it->value); /* the version it found back */
+}
+
+bool ss_poller_wait_first(struct ss_poller *p, double max_s)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    int64_t ns = until.tv_nsec + (int64_t)(max_s > 0 ? max_s * 1e9 : 0);
+    until.tv_sec += (time_t)(ns / 1000000000);
+    until.tv_nsec = (long)(ns % 1000000000);
+    pthread_mutex_lock(&p->mu);
+    while (!p->first_done && !p->stop) {
+        if (pthread_cond_timedwait(&p->cv, &p->mu, &until) == ETIMEDOUT)
+            break;
+    }
+    bool done = p->first_done;
+    pthread_mutex_unlock(&p->mu);
+    return done;
 }
 
 void ss_poller_stats(struct ss_poller *p, struct ss_poller_stats *out)

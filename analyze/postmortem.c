@@ -341,6 +341,8 @@ static void params_of(struct pm_ctx *c)
                                           : !strcasecmp(wp, "AFTER_COMMIT") ? 0 : -1;
     c->enabled = (int)pm_jint(pa, "enabled", -1);
     c->enabled_src = pm_jstr(json_object_get(pa, "enabled"), "source", "");
+    c->timeout_src = pm_jstr(json_object_get(pa, "timeout_ms"), "source", "");
+    c->wait_count_src = pm_jstr(json_object_get(pa, "wait_count"), "source", "");
     const struct ss_status_samples *st = c->st;
     if (c->timeout_ms < 0 && ss_status_samples_has(st, SS_SV_VAR_TIMEOUT))
         c->timeout_ms = st->series[SS_SV_VAR_TIMEOUT].first.value;
@@ -441,6 +443,7 @@ json_t *ss_postmortem_build(const json_t *master_obj, const struct ss_status_sam
         goto oom;
     extract(c);
     pm_clock_offset(c);
+    pm_samples_vs_wire(c);
     if (pm_correlate(c) != SS_OK || pm_timeline(c) != SS_OK || pm_diagnose(c) != SS_OK)
         goto oom;
     json_object_set_new(out, "correlation", c->correlation);

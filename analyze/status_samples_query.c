@@ -220,29 +220,111 @@ uint32_t ss_status_samples_restarts_in(const struct ss_status_samples *s, int64_
     return n;
 }
 
+/* ---- parameters ----------------------------------------------------------------------------- */
+
+static const enum ss_sv_id param_ids[SS_SV_N_PARAMS] = {
+    SS_SV_VAR_TIMEOUT, SS_SV_VAR_WAIT_COUNT, SS_SV_VAR_WAIT_NO_SLAVE, SS_SV_VAR_WAIT_POINT,
+    SS_SV_VAR_ENABLED,
+};
+
+bool ss_sv_param_set(enum ss_sv_id id, int64_t value, struct ss_semi_params *p)
+{
+    switch (id) {
+    case SS_SV_VAR_TIMEOUT:
+        p->timeout_ms = value;
+        p->src_timeout = SS_PARAM_FILE;
+        return true;
+    case SS_SV_VAR_WAIT_COUNT:
+        p->wait_count = value;
+        p->src_wait_count = SS_PARAM_FILE;
+        return true;
+    case SS_SV_VAR_WAIT_NO_SLAVE:
+        p->wait_no_slave = value != 0;
+        p->src_wait_no_slave = SS_PARAM_FILE;
+        return true;
+    case SS_SV_VAR_WAIT_POINT:
+        p->wait_point_after_sync = value != 0;
+        p->src_wait_point = SS_PARAM_FILE;
+        return true;
+    case SS_SV_VAR_ENABLED:
+        p->enabled = value != 0;
+        p->src_enabled = SS_PARAM_FILE;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The sample of a series nearest t: the last at or before t, else the first. Its change point's
+ * index in *idx (n_points when it is the exact last value beyond dropped points). */
+static int64_t nearest_value(const struct ss_sv_series *se, int64_t t, uint32_t *idx)
+{
+    if (se->dropped_points > 0 && t >= se->last.ts_ns) {
+        *idx = se->n_points;
+        return se->last.value;
+    }
+    long i = point_at(se, t);
+    if (i < 0)
+        i = 0;
+    *idx = (uint32_t)i;
+    return se->points[i].value;
+}
+
+void ss_status_samples_params_at(const struct ss_status_samples *s, int64_t t,
+                                 struct ss_semi_params *p)
+{
+    for (size_t k = 0; s && k < SS_SV_N_PARAMS; k++) {
+        const struct ss_sv_series *se = &s->series[param_ids[k]];
+        uint32_t idx;
+        if (se->samples && se->n_points)
+            ss_sv_param_set(param_ids[k], nearest_value(se, t, &idx), p);
+    }
+}
+
 void ss_status_samples_params(const struct ss_status_samples *s, struct ss_semi_params *p)
 {
-    if (!s)
-        return;
-    const struct ss_sv_series *se = s->series;
-    if (se[SS_SV_VAR_TIMEOUT].samples) {
-        p->timeout_ms = se[SS_SV_VAR_TIMEOUT].first.value;
-        p->src_timeout = SS_PARAM_FILE;
+    ss_status_samples_params_at(s, INT64_MIN, p);
+}
+
+static void hand(struct ss_sv_param_cursor *cur, enum ss_sv_id id, int64_t value, int64_t ts,
+                 ss_sv_param_cb cb, void *ctx)
+{
+    struct ss_semi_params p;
+    ss_semi_params_defaults(&p);
+    p.src_timeout = p.src_wait_count = p.src_wait_no_slave = p.src_wait_point = p.src_enabled =
+        SS_PARAM_DEFAULT;
+    ss_sv_param_set(id, value, &p);
+    cb(ctx, &p, ts);
+    cur->handed++;
+}
+
+uint32_t ss_status_samples_params_due(const struct ss_status_samples *s,
+                                      struct ss_sv_param_cursor *cur, int64_t t, ss_sv_param_cb cb,
+                                      void *ctx)
+{
+    uint64_t before = cur->handed;
+    for (size_t k = 0; s && cb && k < SS_SV_N_PARAMS; k++) {
+        enum ss_sv_id id = param_ids[k];
+        const struct ss_sv_series *se = &s->series[id];
+        if (!se->samples || !se->n_points)
+            continue;
+        if (!cur->started[k]) { /* the sample nearest the capture's start, from its start */
+            uint32_t idx;
+            int64_t v = nearest_value(se, t, &idx);
+            hand(cur, id, v, 0, cb, ctx);
+            cur->started[k] = true;
+            cur->next[k] = idx + 1;
+            cur->last_done[k] = idx >= se->n_points;
+        }
+        for (; cur->next[k] < se->n_points && se->points[cur->next[k]].ts_ns <= t; cur->next[k]++)
+            hand(cur, id, se->points[cur->next[k]].value, se->points[cur->next[k]].ts_ns, cb, ctx);
+        /* changes beyond the cap were not kept, but the last sample is exact */
+        if (cur->next[k] >= se->n_points && se->dropped_points > 0 && !cur->last_done[k] &&
+            se->last.ts_ns <= t) {
+            cur->last_done[k] = true;
+            if (se->last.value != se->points[se->n_points - 1].value)
+                hand(cur, id, se->last.value, se->last.ts_ns, cb, ctx);
+        }
     }
-    if (se[SS_SV_VAR_WAIT_COUNT].samples) {
-        p->wait_count = se[SS_SV_VAR_WAIT_COUNT].first.value;
-        p->src_wait_count = SS_PARAM_FILE;
-    }
-    if (se[SS_SV_VAR_WAIT_NO_SLAVE].samples) {
-        p->wait_no_slave = se[SS_SV_VAR_WAIT_NO_SLAVE].first.value != 0;
-        p->src_wait_no_slave = SS_PARAM_FILE;
-    }
-    if (se[SS_SV_VAR_WAIT_POINT].samples) {
-        p->wait_point_after_sync = se[SS_SV_VAR_WAIT_POINT].first.value != 0;
-        p->src_wait_point = SS_PARAM_FILE;
-    }
-    if (se[SS_SV_VAR_ENABLED].samples) {
-        p->enabled = se[SS_SV_VAR_ENABLED].first.value != 0;
-        p->src_enabled = SS_PARAM_FILE;
-    }
+    return (uint32_t)(cur->handed - before);
 }

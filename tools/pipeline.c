@@ -61,6 +61,14 @@ static void on_acked(void *ctx, struct ss_flow *f, enum ss_dir dir, uint64_t off
         ss_conn_acked(f->app, dir, off, ts, frame);
 }
 
+static void on_window(void *ctx, struct ss_flow *f, enum ss_dir dir, bool zero, uint64_t ts,
+                      uint64_t frame)
+{
+    (void)ctx;
+    if (f->app)
+        ss_conn_window(f->app, dir, zero, ts, frame);
+}
+
 static void on_end(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss_dir by,
                    uint64_t ts, uint64_t frame)
 {
@@ -75,7 +83,8 @@ static void on_end(void *ctx, struct ss_flow *f, enum ss_end_reason why, enum ss
 }
 
 static const struct ss_stream_ops stream_ops = {
-    .open = on_open, .data = on_data, .gap = on_gap, .acked = on_acked, .end = on_end,
+    .open = on_open, .data = on_data, .gap = on_gap, .acked = on_acked, .window = on_window,
+    .end = on_end,
 };
 
 int pipeline_init(struct pipeline *p, const struct cli_opts *o, const struct ss_semi_params *sp,
@@ -112,9 +121,30 @@ int pipeline_init(struct pipeline *p, const struct cli_opts *o, const struct ss_
     return p->flows ? 0 : -1;
 }
 
+void pipeline_params_from(struct pipeline *p, const struct ss_status_samples *samples)
+{
+    p->params_from = samples;
+    memset(&p->params_cur, 0, sizeof(p->params_cur));
+}
+
+static void params_cb(void *ctx, const struct ss_semi_params *sp, int64_t ts_ns)
+{
+    ss_semistate_params_at(ctx, sp, ts_ns > 0 ? (uint64_t)ts_ns : 0);
+}
+
+/* The server's parameter changes due by packet time ts, before the packet's messages: the state
+ * machine applies each one when packet time reaches it. */
+static void feed_params(struct pipeline *p, uint64_t ts)
+{
+    if (p->state && p->params_from)
+        ss_status_samples_params_due(p->params_from, &p->params_cur,
+                                     ts > INT64_MAX ? INT64_MAX : (int64_t)ts, params_cb, p->state);
+}
+
 void pipeline_frame(struct pipeline *p, const struct ss_frame *fr)
 {
     struct ss_tcp_pkt pkt;
+    feed_params(p, fr->ts_ns);
     p->frames++;
     p->read_bytes += fr->caplen;
     p->last_ts_ns = fr->ts_ns;
@@ -125,6 +155,8 @@ void pipeline_frame(struct pipeline *p, const struct ss_frame *fr)
 
 void pipeline_finish(struct pipeline *p)
 {
+    if (p->frames) /* live: samples drained after the last packet but due by its time */
+        feed_params(p, p->last_ts_ns);
     ss_flowtab_finish(p->flows, p->last_ts_ns);
     if (p->analysis)
         ss_analysis_finish(p->analysis, p->last_ts_ns);

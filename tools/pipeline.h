@@ -13,6 +13,7 @@
 #include "semiscope/flow.h"
 #include "semiscope/mysql.h"
 #include "semiscope/semistate.h"
+#include "semiscope/status_samples.h"
 
 struct pipeline {
     const struct cli_opts *o;
@@ -25,6 +26,10 @@ struct pipeline {
     struct ss_msg_sink sink;
     struct ss_analysis *analysis; /* report mode */
     struct ss_semistate *state;   /* report mode */
+    /* the server's parameter variables (--status, or polled with --dsn; borrowed, NULL none),
+     * handed to the state machine in packet time (issue 10) */
+    const struct ss_status_samples *params_from;
+    struct ss_sv_param_cursor params_cur;
     uint64_t frames;
     uint64_t read_bytes;          /* captured bytes, for progress */
     uint64_t last_ts_ns;
@@ -33,6 +38,9 @@ struct pipeline {
 /* 0, or -1 on out-of-memory. `o` and `out` are borrowed for the pipeline's life. */
 int pipeline_init(struct pipeline *p, const struct cli_opts *o, const struct ss_semi_params *sp,
                   FILE *out);
+/* Report mode: feed the parameter variables of `samples` (borrowed for the pipeline's life; it
+ * may grow, e.g. polled live) to the state machine as packet time advances. */
+void pipeline_params_from(struct pipeline *p, const struct ss_status_samples *samples);
 void pipeline_frame(struct pipeline *p, const struct ss_frame *fr);
 /* End of input: flush reassembly, end every flow, close out the analyzers. */
 void pipeline_finish(struct pipeline *p);

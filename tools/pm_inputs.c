@@ -10,6 +10,8 @@
 #include "semiscope/poller.h"
 #include "semiscope/status_samples.h"
 
+#define PM_FIRST_POLL_WAIT_S 2.0
+
 struct pm_inputs {
     struct ss_status_samples *samples;
     struct ss_errlog *errlog;
@@ -74,6 +76,12 @@ static enum ss_exit open_poller(struct pm_inputs *pm, const struct cli_opts *o)
         /* An unwritable --record-status file is an output error; a bad DSN a usage error. */
         return o->record_status ? SS_EXIT_OUTPUT : SS_EXIT_USAGE;
     }
+    /* The capture is open (the kernel buffers its packets): let the first poll round arrive
+     * before the first packet is analysed, so that the parameters in force at the start are the
+     * server's, as a replay of the record with --status would take them. Bounded: a server that
+     * does not answer only delays the start by this much. */
+    ss_poller_wait_first(pm->poller, PM_FIRST_POLL_WAIT_S);
+    pm_inputs_poll(pm);
     return SS_EXIT_OK;
 }
 
@@ -107,9 +115,8 @@ enum ss_exit pm_inputs_open(struct pm_inputs **out, const struct cli_opts *o)
 void pm_inputs_params(const struct pm_inputs *pm, const struct cli_opts *o,
                       struct ss_semi_params *sp)
 {
+    (void)pm; /* the samples' values are fed in packet time (pipeline_params_from) */
     ss_semi_params_defaults(sp);
-    if (pm && pm->samples)
-        ss_status_samples_params(pm->samples, sp);
     if (o->timeout_ms >= 0) {
         sp->timeout_ms = o->timeout_ms;
         sp->src_timeout = SS_PARAM_OPTION;

@@ -12,7 +12,9 @@ struct pm_inputs;
 
 /* NULL *out when no postmortem input was asked for. Prints its own messages. */
 enum ss_exit pm_inputs_open(struct pm_inputs **out, const struct cli_opts *o);
-/* Parameters for the state machine: options win over the file, the file over defaults. */
+/* Initial parameters for the state machine: the options, else defaults. The server's values
+ * (--status, --dsn) reach it in packet time (pipeline_params_from) and never replace an
+ * option. */
 void pm_inputs_params(const struct pm_inputs *pm, const struct cli_opts *o,
                       struct ss_semi_params *sp);
 /* Live: take the poller's new samples (cheap when there are none). */

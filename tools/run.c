@@ -123,6 +123,7 @@ enum ss_exit run_open(struct run *r, const struct cli_opts *o)
         pipeline_free(&r->pipe);
         return run_abort(r, SS_EXIT_INTERNAL);
     }
+    pipeline_params_from(&r->pipe, pm_inputs_samples(r->pm));
     return SS_EXIT_OK;
 }
 
@@ -143,6 +144,8 @@ void run_after_frame(struct run *r, const struct ss_frame *fr)
 
 enum ss_exit run_finish(struct run *r)
 {
+    if (r->pm) /* live: the samples polled up to the last packet reach the state machine too */
+        pm_inputs_poll(r->pm);
     pipeline_finish(&r->pipe);
     enum ss_exit ex = SS_EXIT_OK;
     if (r->dumper) {

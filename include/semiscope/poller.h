@@ -52,7 +52,8 @@ enum ss_poll_kind {
 
 struct ss_poll_item {
     enum ss_poll_kind kind;
-    int64_t ts_ns;               /* the server sample's wall-clock time (see poller.c) */
+    int64_t ts_ns;               /* the server sample's wall-clock time (see poller.c), in
+                                  * whole microseconds as the record keeps it */
     char name[64];
     char value[160];
 };
@@ -68,6 +69,10 @@ struct ss_poller;
  * an unwritable record file or a thread that cannot start. Connection problems are not errors:
  * the thread keeps retrying and reports them as items. */
 struct ss_poller *ss_poller_start(const struct ss_poller_cfg *cfg, char *errbuf);
+
+/* Wait until the thread's first poll round is over (its rows are queued, or the first connection
+ * attempt failed), at most max_s seconds. True when it is over. */
+bool ss_poller_wait_first(struct ss_poller *p, double max_s);
 
 typedef void (*ss_poll_cb)(void *ctx, const struct ss_poll_item *item);
 /* Hand every queued item to cb (may be NULL) in order and append it to the record file; returns

@@ -232,9 +232,44 @@ bool ss_status_samples_span(const struct ss_status_samples *s, enum ss_sv_id id,
 uint32_t ss_status_samples_restarts_in(const struct ss_status_samples *s, int64_t t0, int64_t t1,
                                        const struct ss_sv_restart **first);
 
-/* The state machine's parameters from the variables in the file (source SS_PARAM_FILE for each
- * one present; others untouched): timeout, wait_for_slave_count / wait_for_replica_count,
- * wait_no_slave / wait_no_replica, wait_point, enabled. Uses the first sample of each. */
+/* ---- the state machine's parameters (docs/semisync-state.md "Parameters") ----------------------
+ * The parameter variables: timeout, wait_for_slave_count / wait_for_replica_count, wait_no_slave /
+ * wait_no_replica, wait_point, enabled. Sample times are the server's clock (unix time, UTC: a
+ * status file has no local times, --log-tz is for error logs) and are used as packet times as
+ * they are: the postmortem's clock offset is estimated from the wire's transitions only after
+ * the whole capture was read, and it is 0 when the clocks agree (NTP; the lab). */
+
+/* Set one parameter variable's value in p, source SS_PARAM_FILE. False (p untouched) when id is
+ * not a parameter variable. */
+bool ss_sv_param_set(enum ss_sv_id id, int64_t value, struct ss_semi_params *p);
+/* The parameters nearest server time t: for each parameter variable in the samples, the last
+ * sample at or before t, else (every sample is after t) the first one; source SS_PARAM_FILE for
+ * each one present, the others untouched. */
+void ss_status_samples_params_at(const struct ss_status_samples *s, int64_t t,
+                                 struct ss_semi_params *p);
+/* The same with the first sample of each variable (ss_status_samples_params_at at the start). */
 void ss_status_samples_params(const struct ss_status_samples *s, struct ss_semi_params *p);
+
+/* Where a walk over the parameter variables' changes is: zero-initialize. */
+#define SS_SV_N_PARAMS 5
+struct ss_sv_param_cursor {
+    uint32_t next[SS_SV_N_PARAMS];  /* next change point to hand over, per parameter variable */
+    bool started[SS_SV_N_PARAMS];   /* its initial value was handed over */
+    bool last_done[SS_SV_N_PARAMS]; /* the exact last sample, beyond dropped change points */
+    uint64_t handed;                /* calls of cb so far */
+};
+/* p holds one value (source SS_PARAM_FILE, every other source SS_PARAM_DEFAULT); ts_ns 0: in
+ * force from the start of the capture, else from that time on. Suits ss_semistate_params_at. */
+typedef void (*ss_sv_param_cb)(void *ctx, const struct ss_semi_params *p, int64_t ts_ns);
+/* Hand cb, in time order per variable, every parameter change due by packet time t that this
+ * cursor has not handed over yet. A variable's first call gives its initial value with ts 0:
+ * the sample nearest t as in ss_status_samples_params_at (so call it first with the capture's
+ * first packet time); every later change point of it comes with its own time. Call it before
+ * each packet with the packet's time: samples added meanwhile (the live poller) are picked up,
+ * and a change whose time is after the end of the input is never handed over. Returns how many
+ * calls it made. */
+uint32_t ss_status_samples_params_due(const struct ss_status_samples *s,
+                                      struct ss_sv_param_cursor *cur, int64_t t, ss_sv_param_cb cb,
+                                      void *ctx);
 
 #endif

@@ -79,6 +79,18 @@ static void fs_check_series(const struct ss_status_samples *s, enum ss_sv_id id)
     }
 }
 
+static void fs_param_cb(void *ctx, const struct ss_semi_params *p, int64_t ts_ns)
+{
+    struct ss_semi_params *sum = ctx; /* one value, source file, per call */
+    int files = (p->src_timeout == SS_PARAM_FILE) + (p->src_wait_count == SS_PARAM_FILE) +
+                (p->src_wait_no_slave == SS_PARAM_FILE) + (p->src_wait_point == SS_PARAM_FILE) +
+                (p->src_enabled == SS_PARAM_FILE);
+    if (files != 1)
+        abort();
+    (void)ts_ns;
+    sum->timeout_ms = p->timeout_ms;
+}
+
 static void fs_queries(const struct ss_status_samples *s)
 {
     if (s->n_restarts > SS_SV_MAX_RESTARTS || s->n_gaps > (s->cfg.max_gaps ? s->cfg.max_gaps : 1024))
@@ -115,6 +127,17 @@ static void fs_queries(const struct ss_status_samples *s)
     struct ss_semi_params p;
     memset(&p, 0, sizeof(p));
     ss_status_samples_params(s, &p);
+    /* the parameters in packet time: each change handed over once, in time order */
+    struct ss_sv_param_cursor cur;
+    memset(&cur, 0, sizeof(cur));
+    int64_t last = INT64_MIN;
+    for (size_t i = 0; i < SS_ARRAY_LEN(probes); i++)
+        if (probes[i] >= last) {
+            ss_status_samples_params_due(s, &cur, probes[i], fs_param_cb, &p);
+            last = probes[i];
+        }
+    if (ss_status_samples_params_due(s, &cur, last, fs_param_cb, &p) != 0)
+        abort();
 }
 
 static void fs_check_log(const struct ss_errlog *el)

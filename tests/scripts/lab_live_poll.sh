@@ -69,6 +69,34 @@ run_lab() {
 # 1. root through the unix socket (unix_socket authentication: no password anywhere)
 run_lab run || exit 1
 out=$tmp/run
+# Issue 10: the record fed back as --status (the lab's offline.json: -r semiscope.pcap --status
+# polled.tsv) gives the live run's parameters, with the same sources, and the same state timeline:
+# the polled variables reached the state machine in packet time, as the replay feeds them.
+if python3 - "$out/report.json" "$out/offline.json" >"$tmp/params.log" 2>&1 <<'PY'; then
+import json, sys
+live, off = ((json.load(open(p)).get("masters") or [{}])[0] for p in sys.argv[1:3])
+ok = True
+for key in ("parameters", "semisync"):
+    a, b = live.get(key), off.get(key)
+    if key == "semisync":
+        a = {k: (a or {}).get(k) for k in ("state_start", "state_end", "transitions")}
+        b = {k: (b or {}).get(k) for k in ("state_start", "state_end", "transitions")}
+    if a != b or not a:
+        ok = False
+        print("differs: %s\n  live:    %s\n  offline: %s" % (key, json.dumps(a), json.dumps(b)))
+srcs = {k: v.get("source") for k, v in (live.get("parameters") or {}).items()}
+print("live parameters' sources: %s" % srcs)
+if srcs.get("timeout_ms") != "file" or srcs.get("enabled") != "file":
+    ok = False
+    print("the polled variables did not reach the live run's state machine (source 'file')")
+sys.exit(0 if ok else 1)
+PY
+    echo "ok: live parameters and state timeline == the replay of polled.tsv ($(tail -n1 "$tmp/params.log"))"
+else
+    cat "$tmp/params.log"
+    fail "live report's parameters / state timeline differ from the replay of its record"
+fi
+
 # 2. a monitoring user whose password comes only from MYSQL_PWD; it must appear nowhere
 run_lab monitor --set poll_user=monitor --set txns=40
 grep -q "^ok .*monitor's password (MYSQL_PWD) is in no output" "$tmp/monitor.log" ||

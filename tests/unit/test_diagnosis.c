@@ -625,6 +625,95 @@ static void test_api_and_text(void **state)
     ss_postmortem_free(NULL);
 }
 
+/* ---- the samples win (issue 10) ------------------------------------------------------------- */
+
+/* The wire inferred OFF at T0+4, still OFF at the end (critical on the wire alone); the server
+ * sampled Rpl_semi_sync_master_status every second: ON throughout, or OFF from T0+4.5. */
+static const char wire_off_master[] =
+    "{\"endpoint\": \"10.0.0.1:3306\", \"flavor\": \"mariadb\","
+    " \"parameters\": {\"timeout_ms\": {\"value\": 1000, \"source\": \"file\"}},"
+    " \"replicas\": [{\"address\": \"10.0.0.2\", \"server_id\": 2, \"semisync\": true,"
+    "   \"events\": 90, \"ack_requests\": 20, \"acks\": 12, \"requests_unanswered\": 8,"
+    "   \"connections\": [{\"first_ts\": 1699999000.0, \"last_ts\": 1700000010.0,"
+    "                      \"end\": \"capture\"}]}],"
+    " \"semisync\": {\"state_start\": \"on\", \"state_end\": \"off\", \"transitions\": ["
+    "   {\"ts\": 1700000004.0, \"to\": \"off\", \"position\": \"mb.000001:7114\","
+    "    \"reason\": \"mb.000001:7114 waited 1.00 s with no ack\"}]},"
+    " \"counters\": {\"clients_end\": 1}}";
+
+static struct ss_status_samples *status_every_second(int off_from)
+{
+    char buf[1024] = "";
+    for (int k = 0; k < 10; k++) {
+        char line[80];
+        snprintf(line, sizeof(line), "%lld.5\tRpl_semi_sync_master_status\t%s\n", T0 + k,
+                 off_from >= 0 && k >= off_from ? "OFF" : "ON");
+        strncat(buf, line, sizeof(buf) - strlen(buf) - 1);
+    }
+    return status_from(buf);
+}
+
+static void test_samples_contradict_wire(void **state)
+{
+    (void)state;
+    json_t *m = jparse(wire_off_master);
+    /* the wire alone: critical */
+    json_t *pm = build(m, NULL, NULL);
+    const json_t *d = diag_with(pm, "switched OFF");
+    assert_non_null(d);
+    assert_string_equal(field(d, "severity"), "critical");
+    json_decref(pm);
+
+    /* the server's samples say ON throughout the wire's OFF: they win */
+    struct ss_status_samples *st = status_every_second(-1);
+    pm = build(m, st, NULL);
+    assert_null(diag_with(pm, "switched OFF"));
+    d = diag_with(pm, "contradict the wire's inferred OFF");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    assert_string_equal(field(d, "severity"), "info");
+    const char *ev = field(d, "evidence");
+    assert_non_null(strstr(ev, "the wire inferred OFF at 22:13:24.000, the server's samples show "
+                               "ON throughout (every Rpl_semi_sync_master_status sample from "
+                               "22:13:25.000 to 22:13:30.000): the samples win"));
+    assert_non_null(strstr(ev, "mb.000001:7114 waited 1.00 s with no ack"));
+    const char *v = field(corr_row(pm, "off_transitions"), "verdict");
+    assert_non_null(strstr(v, "differs by +1"));
+    assert_non_null(strstr(v, "the samples win"));
+    assert_non_null(strstr(field(corr_row(pm, "status"), "verdict"), "the samples win"));
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(pm, "diagnosis"), i, x)
+        assert_string_not_equal(field(x, "severity"), "critical");
+    json_decref(pm);
+    ss_status_samples_free(st);
+
+    /* the samples show the OFF too (from T0+4.5): the wire's OFF stands, critical */
+    st = status_every_second(4);
+    pm = build(m, st, NULL);
+    assert_null(diag_with(pm, "contradict"));
+    d = diag_with(pm, "switched OFF");
+    assert_non_null(d);
+    assert_string_equal(field(d, "severity"), "critical");
+    json_decref(pm);
+    ss_status_samples_free(st);
+
+    /* an OFF shorter than the slack at both edges cannot be contradicted: back ON at T0+5.5 */
+    json_array_append_new(json_object_get(json_object_get(m, "semisync"), "transitions"),
+                          jparse("{\"ts\": 1700000005.5, \"to\": \"on\", \"reason\": \"ack\"}"));
+    json_object_set_new(json_object_get(m, "semisync"), "state_end", json_string("on"));
+    st = status_every_second(-1);
+    pm = build(m, st, NULL);
+    assert_null(diag_with(pm, "contradict"));
+    assert_non_null(diag_with(pm, "switched OFF"));
+    assert_non_null(strstr(field(corr_row(pm, "off_transitions"), "verdict"),
+                           "falls between samples"));
+    json_decref(pm);
+    ss_status_samples_free(st);
+    json_decref(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_reconnect),
         cmocka_unit_test(test_clock_offset),
         cmocka_unit_test(test_api_and_text),
+        cmocka_unit_test(test_samples_contradict_wire),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -334,6 +334,108 @@ static void test_lab_healthy(void **state)
         healthy(scenarios[i]);
 }
 
+/* ---- the samples win over the wire (issue 10) ------------------------------------------------ */
+
+/* The steady lab run (semisync ON throughout, the master's samples say so, every 0.18 s over the
+ * capture's 1.8 s) with a wire that inferred an OFF 0.2 s into the capture, never back ON: the
+ * server's samples contradict it, so no "switched OFF" alarm; the correlation and the diagnosis
+ * say the samples win. */
+static void test_lab_samples_win(void **state)
+{
+    (void)state;
+    struct lab l;
+    if (!lab_open(&l, "steady"))
+        return;
+    json_t *m = lab_master(l.exp, "on");
+    json_t *semi = json_object_get(m, "semisync");
+    double off_ts = (double)l.cfg.window_start_ns / 1e9 + 0.2;
+    json_array_append_new(json_object_get(semi, "transitions"),
+                          json_pack("{s:f, s:s, s:s, s:s}", "ts", off_ts, "to", "off", "position",
+                                    "master-bin.000001:4242", "reason",
+                                    "master-bin.000001:4242 waited 1.50 s with no ack"));
+    json_object_set_new(semi, "state_end", json_string("off"));
+    json_t *pm = ss_postmortem_build(m, l.st, l.el, &l.cfg);
+    const json_t *d = diag_with(pm, "contradict the wire's inferred OFF");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    assert_string_equal(field(d, "severity"), "info");
+    assert_non_null(strstr(field(d, "cause"), "the samples win, semisync was ON"));
+    assert_non_null(strstr(field(d, "evidence"), "the server's samples show ON throughout"));
+    assert_non_null(strstr(field(d, "evidence"), "Rpl_semi_sync_master_status sample from"));
+    assert_null(diag_with(pm, "switched OFF"));
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(pm, "diagnosis"), i, x)
+        assert_string_not_equal(field(x, "severity"), "critical");
+    /* the correlation: one wire OFF, none on the server, and why the samples win */
+    const char *v = field(corr_row(pm, "off_transitions"), "verdict");
+    assert_non_null(strstr(v, "differs by +1"));
+    assert_non_null(strstr(v, "the samples win"));
+    assert_null(strstr(v, "falls between samples"));
+    assert_non_null(strstr(field(corr_row(pm, "status"), "verdict"), "the samples win"));
+    /* and the timeline marks the wire's OFF */
+    bool marked = false;
+    json_array_foreach(json_object_get(pm, "timeline"), i, x)
+        marked = marked || strstr(field(x, "what"), "contradicted: the server's samples");
+    assert_true(marked);
+    json_decref(pm);
+
+    /* without the samples the wire's OFF stands: critical (still OFF at the end) */
+    pm = ss_postmortem_build(m, NULL, l.el, &l.cfg);
+    d = diag_with(pm, "switched OFF");
+    assert_non_null(d);
+    assert_string_equal(field(d, "severity"), "critical");
+    json_decref(pm);
+    json_decref(m);
+
+    /* the wire inferred "disabled" for the whole capture: the samples say ON */
+    m = lab_master(l.exp, "disabled");
+    pm = ss_postmortem_build(m, l.st, l.el, &l.cfg);
+    assert_null(diag_with(pm, "disabled on the master"));
+    d = diag_with(pm, "contradict the wire's inferred disabled state");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    assert_non_null(strstr(field(d, "evidence"), "the samples win"));
+    json_decref(pm);
+    json_decref(m);
+    lab_close(&l);
+}
+
+/* Parameters the wire inferred (source "wire") that the lab's variables contradict: the file
+ * value wins, and the report says so. */
+static void test_lab_file_params_win(void **state)
+{
+    (void)state;
+    struct lab l;
+    if (!lab_open(&l, "steady"))
+        return;
+    int64_t want;
+    assert_true(ss_status_samples_value_at(l.st, SS_SV_VAR_TIMEOUT, INT64_MAX, &want, NULL));
+    json_t *m = lab_master(l.exp, "on");
+    json_object_set_new(m, "parameters",
+                        json_pack("{s:{s:i, s:s}, s:{s:b, s:s}}", "timeout_ms", "value", 700,
+                                  "source", "wire", "enabled", "value", 0, "source", "wire"));
+    json_t *pm = ss_postmortem_build(m, l.st, l.el, &l.cfg);
+    const json_t *r = corr_row(pm, "parameters");
+    const char *v = field(r, "verdict");
+    char buf[160];
+    snprintf(buf, sizeof(buf), "rpl_semi_sync_master_timeout=700 ms, the server's variables say "
+                               "%lld ms: the file value wins",
+             (long long)want);
+    if (!strstr(v, buf))
+        dump_on_failure(pm);
+    assert_non_null(strstr(v, buf));
+    assert_non_null(strstr(v, "rpl_semi_sync_master_enabled=OFF, the server's variables say ON"));
+    /* the wire's enabled=OFF alone no longer makes "disabled on the master" */
+    assert_null(diag_with(pm, "disabled on the master"));
+    assert_non_null(diag_with(pm, "the file values win"));
+    json_decref(pm);
+    json_decref(m);
+    lab_close(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +444,8 @@ int main(void)
         cmocka_unit_test(test_lab_master_off),
         cmocka_unit_test(test_lab_one_stopped),
         cmocka_unit_test(test_lab_healthy),
+        cmocka_unit_test(test_lab_samples_win),
+        cmocka_unit_test(test_lab_file_params_win),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -666,6 +666,86 @@ static void test_restart_hint(void **state)
     ss_status_samples_free(s);
 }
 
+/* The parameters in packet time (issue 10): the sample nearest the capture start, then every
+ * change with its own time; a change due after the end is not handed over. */
+struct handed {
+    int64_t ts[16], timeout[16];
+    int n;
+};
+
+static void hand_cb(void *ctx, const struct ss_semi_params *p, int64_t ts)
+{
+    struct handed *h = ctx;
+    assert_true(h->n < 16);
+    /* one value per call: the timeout, or (-1 here) the enabled variable */
+    assert_true((p->src_timeout == SS_PARAM_FILE) != (p->src_enabled == SS_PARAM_FILE));
+    assert_int_equal(p->src_wait_count, SS_PARAM_DEFAULT);
+    h->ts[h->n] = ts;
+    h->timeout[h->n++] = p->src_timeout == SS_PARAM_FILE ? p->timeout_ms : -1;
+}
+
+static const char tsv_timeouts[] = "1700000100\trpl_semi_sync_master_timeout\t3000\n"
+                                   "1700000150\trpl_semi_sync_master_timeout\t3000\n"
+                                   "1700000200\trpl_semi_sync_master_timeout\t2000\n"
+                                   "1700000300\trpl_semi_sync_master_timeout\t1000\n";
+
+static void test_params_due(void **state)
+{
+    (void)state;
+    struct ss_status_samples *s = ss_status_samples_new(NULL);
+    feed(s, tsv_timeouts);
+    struct ss_semi_params p;
+    ss_semi_params_defaults(&p);
+    ss_status_samples_params_at(s, S(1700000250), &p);
+    assert_int_equal(p.timeout_ms, 2000);
+    assert_int_equal(p.src_timeout, SS_PARAM_FILE);
+    ss_status_samples_params_at(s, S(1700000050), &p); /* all after: the first */
+    assert_int_equal(p.timeout_ms, 3000);
+    ss_status_samples_params(s, &p);
+    assert_int_equal(p.timeout_ms, 3000);
+
+    /* capture from 250: 2000 from the start, 1000 at 300 */
+    struct ss_sv_param_cursor cur;
+    memset(&cur, 0, sizeof(cur));
+    struct handed h = {0};
+    assert_int_equal(ss_status_samples_params_due(s, &cur, S(1700000250), hand_cb, &h), 1);
+    assert_int_equal(h.ts[0], 0);
+    assert_int_equal(h.timeout[0], 2000);
+    assert_int_equal(ss_status_samples_params_due(s, &cur, S(1700000299), hand_cb, &h), 0);
+    assert_int_equal(ss_status_samples_params_due(s, &cur, S(1700000300), hand_cb, &h), 1);
+    assert_int_equal(h.ts[1], S(1700000300));
+    assert_int_equal(h.timeout[1], 1000);
+    assert_int_equal(ss_status_samples_params_due(s, &cur, S(1700000900), hand_cb, &h), 0);
+
+    /* capture from 50 to 250: the first sample from the start, then 2000 at 200 (150 repeats
+     * 3000: not a change); 1000 at 300 is after the end and never handed over */
+    memset(&cur, 0, sizeof(cur));
+    h.n = 0;
+    ss_status_samples_params_due(s, &cur, S(1700000050), hand_cb, &h);
+    ss_status_samples_params_due(s, &cur, S(1700000250), hand_cb, &h);
+    assert_int_equal(h.n, 2);
+    assert_int_equal(h.ts[0], 0);
+    assert_int_equal(h.timeout[0], 3000);
+    assert_int_equal(h.ts[1], S(1700000200));
+    assert_int_equal(h.timeout[1], 2000);
+
+    /* samples added later (the live poller) are picked up by the same cursor: the timeout's
+     * change with its time, a variable first seen now at once (ts 0) */
+    memset(&cur, 0, sizeof(cur));
+    h.n = 0;
+    ss_status_samples_params_due(s, &cur, S(1700000320), hand_cb, &h); /* 1000 */
+    const char *more = "1700000330\trpl_semi_sync_master_timeout\t1500\n"
+                       "1700000330\trpl_semi_sync_master_enabled\tOFF\n";
+    feed(s, more);
+    ss_status_samples_params_due(s, &cur, S(1700000340), hand_cb, &h);
+    assert_int_equal(h.n, 3);
+    assert_int_equal(h.ts[1], S(1700000330));
+    assert_int_equal(h.timeout[1], 1500);
+    assert_int_equal(h.ts[2], 0);
+    assert_int_equal(h.timeout[2], -1);
+    ss_status_samples_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_reset_and_gaps), cmocka_unit_test(test_cap),
         cmocka_unit_test(test_lab_files),   cmocka_unit_test(test_span),
         cmocka_unit_test(test_restart_uptime), cmocka_unit_test(test_restart_hint),
+        cmocka_unit_test(test_params_due),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
