@@ -25,6 +25,8 @@
 #define SS_SEM_QUIET_RUN_NS (SS_NS_PER_SEC)  /* no flag anywhere for this long, over ... */
 #define SS_SEM_QUIET_RUN_MIN 20              /* ... at least this many new ends: disabled */
 #define SS_SEM_WAIT_ENTER_NS 200000000u   /* 200 ms: a committing session is waiting by then */
+#define SS_SEM_ON_RACE_NS 50000000u      /* 50 ms: a commit written before an ack becomes visible
+                                          * to dump threads only after its binlog sync */
 #define SS_SEM_MAX_UNCERTAIN 64              /* uncertain spans listed (all counted) */
 
 /* A binlog coordinate: ord orders files (numeric suffix + 1; 0 = unknown). */
@@ -152,6 +154,12 @@ struct ss_sem_master {
     uint64_t pend_dropped, members_unresolved;
 
     struct ss_semi_counters c;
+    struct ss_semi_counter_range rng;  /* what the wire could not decide (see semistate.h) */
+    bool have_off_timeout;           /* the last switch OFF was a timeout of off_timeout_pos */
+    struct ss_sem_pos off_timeout_pos;
+    uint64_t off_timeout_t0;         /* latest commit time of the end that timed out */
+    uint64_t on_race_until;          /* a new end seen before this, right after an ack switched
+                                      * ON, may have been written before that ack: no ON then */
     uint64_t acked_unseen;           /* releases by acks past every end seen (events missed) */
     uint64_t trx_seen, trx_before_capture, trx_unclassified, trx_disabled, unflagged_on;
     uint32_t wc_evidence;

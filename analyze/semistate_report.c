@@ -52,6 +52,27 @@ static void summary(const struct ss_semi_transition *t, char *buf, size_t n)
                  t->reason);
 }
 
+static void range_set(json_t *o, const char *name, int64_t v, int64_t lo, int64_t hi)
+{
+    if (v < 0 || (!lo && !hi))
+        return;
+    json_t *a = json_array();
+    json_array_append_new(a, json_integer((json_int_t)(v + lo)));
+    json_array_append_new(a, json_integer((json_int_t)(v + hi)));
+    json_object_set_new(o, name, a);
+}
+
+/* Counters whose value the wire could not decide, each as [min, max] (absent when exact). */
+static json_t *ranges_json(const struct ss_sem_master *m)
+{
+    json_t *o = json_object();
+    const struct ss_semi_counter_range *g = &m->rng;
+    range_set(o, "yes_tx", m->c.yes_tx, g->yes_tx_lo, g->yes_tx_hi);
+    range_set(o, "no_tx", m->c.no_tx, g->no_tx_lo, g->no_tx_hi);
+    range_set(o, "request_ack", m->c.request_ack, g->request_ack_lo, g->request_ack_hi);
+    return o;
+}
+
 static json_t *semisync_json(const struct ss_sem_master *m)
 {
     json_t *o = json_object();
@@ -213,6 +234,7 @@ json_t *ss_semistate_master_json(const struct ss_semistate *s, const struct ss_e
     json_t *o = json_object();
     json_object_set_new(o, "semisync", semisync_json(m));
     json_object_set_new(o, "counters", counters_json(&m->c));
+    json_object_set_new(o, "counter_ranges", ranges_json(m));
     json_object_set_new(o, "commit_wait_us", waits_json(&m->wait_hist));
     json_object_set_new(o, "parameters", params_json(m));
     json_object_set_new(o, "unprotected_transactions", unprotected_json(m));
@@ -251,14 +273,26 @@ static void text_count(FILE *out, const char *name, int64_t v, const char *note)
         fprintf(out, "    %-16s %lld%s\n", name, (long long)v, note);
 }
 
+/* A counter the wire could not pin down: the range the server's value lies in. */
+static void text_range(FILE *out, int64_t v, int64_t lo, int64_t hi)
+{
+    if (v >= 0 && (lo || hi))
+        fprintf(out, "    %-16s (undecided from the wire: %lld to %lld)\n", "",
+                (long long)(v + lo), (long long)(v + hi));
+}
+
 static void text_counters(FILE *out, const struct ss_sem_master *m)
 {
     const struct ss_semi_counters *c = &m->c;
     fprintf(out, "  Counters (Rpl_semi_sync_master_* deltas the master would show; ~ estimate):\n");
+    const struct ss_semi_counter_range *g = &m->rng;
     text_count(out, "yes_tx", c->yes_tx, "  commits released by an ack");
+    text_range(out, c->yes_tx, g->yes_tx_lo, g->yes_tx_hi);
     text_count(out, "no_tx", c->no_tx, "  commits without an ack (OFF, timed out)");
+    text_range(out, c->no_tx, g->no_tx_lo, g->no_tx_hi);
     text_count(out, "no_times", c->no_times, "  switches ON -> OFF");
     text_count(out, "request_ack", c->request_ack, "  transactions registered for an ack");
+    text_range(out, c->request_ack, g->request_ack_lo, g->request_ack_hi);
     text_count(out, "get_ack", c->get_ack, "  ack packets (exact)");
     text_count(out, "net_waits", c->net_waits, "  flagged events sent (exact)");
     fprintf(out, "    %-16s %lld at start, %lld at end\n", "clients", (long long)c->clients_start,

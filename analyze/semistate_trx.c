@@ -11,6 +11,7 @@ struct trx_info {
     struct ss_sem_pos pos;
     bool flagged;
     bool late;                   /* seen well after its header second: commit time from header */
+    uint64_t hdr_ts;             /* its event header's second, ns (0 none) */
     uint64_t tc, approx;         /* commit time estimate and its uncertainty (wait start) */
     uint64_t show_tc, show_approx; /* the same for the report: sent ≥ 1 s after its header
                                     * second, the header bounds it better than the send time */
@@ -29,6 +30,7 @@ static void commit_time(const struct ss_sem_master *m, const struct ss_sem_strea
                         struct trx_info *t)
 {
     uint64_t hdr = (uint64_t)ev->h.timestamp * SS_NS_PER_SEC;
+    t->hdr_ts = hdr;
     t->show_tc = now;
     t->show_approx = 0;
     if (hdr && now >= hdr + SS_NS_PER_SEC) {
@@ -43,7 +45,13 @@ static void commit_time(const struct ss_sem_master *m, const struct ss_sem_strea
         t->approx = 0;
         return;
     }
-    uint64_t lo = hdr, hi = hdr ? hdr + SS_NS_PER_SEC : now;
+    /* A statement commits within the second it started in, unless it was held up: while a
+     * commit waits for its ack (AFTER_SYNC) the commits behind it wait too, for as long as a
+     * timeout. Then only the first sighting bounds it. */
+    bool held = false;
+    for (uint32_t i = 0; i < m->pend_n && !held; i++)
+        held = m->pend[(m->pend_head + i) % m->pend_cap].kind == SS_SEM_REQ;
+    uint64_t lo = hdr, hi = hdr && !held ? hdr + SS_NS_PER_SEC : now;
     if (m->watch_until > lo)
         lo = m->watch_until;
     if (m->all_gone_ts > lo && m->all_gone_ts < hi && ss_sem_clients_at(m, hi) == 0)
@@ -113,16 +121,43 @@ static void account_new(struct ss_semistate *s, struct ss_sem_master *m, struct 
         /* Committed before the master gave up (known only now, from the header): it was
          * registered and waited too. */
         const struct ss_semi_transition *last = m->n_tr ? &m->tr[m->n_tr - 1] : NULL;
-        if (t->late && last && last->to == SS_SEMI_OFF &&
-            t->show_tc + t->show_approx < last->ts_ns) {
-            m->c.request_ack++;
-            why = SS_SEM_WHY_TIMEOUT;
+        if (t->late && last && last->to == SS_SEMI_OFF) {
+            uint64_t first_c = t->tc - t->approx, last_c = t->tc + t->approx;
+            uint64_t sw_lo = last->ts_ns - last->approx_ns, sw_hi = last->ts_ns + last->approx_ns;
+            bool queued = m->have_off_timeout && m->p.wait_point_after_sync != 0 &&
+                          ss_sem_pos_cmp(&t->pos, &m->off_timeout_pos) > 0;
+            if (!queued && last_c < sw_lo) {
+                m->c.request_ack++;
+                why = SS_SEM_WHY_TIMEOUT;
+            } else if (queued ? (t->hdr_ts && t->hdr_ts <= m->off_timeout_t0)
+                              : first_c <= sw_hi) {
+                /* Its commit time and the switch overlap (or, behind a commit that timed out
+                 * under AFTER_SYNC, it was most likely held up until the switch): it may have
+                 * been registered before the master gave up. */
+                m->rng.request_ack_hi++;
+            }
         }
         ss_sem_unprotected(m, t->show_tc, t->show_approx, &t->pos, st->gtid, why);
         return;
     }
     case SS_SEMI_ON:
         break;
+    }
+    if (now < m->on_race_until && !t->late) {
+        /* Right after an ack switched ON: this commit may have been written before that ack
+         * was read (visible only after its binlog sync), in which case the master was still
+         * OFF for it and switched ON only at a later ack. */
+        char pos[SS_SEMI_POS_MAX], why[SS_SEMI_REASON_MAX];
+        ss_sem_fmt(why, sizeof(why),
+                   "%s was sent %.1f ms after the ack that switched ON: if it was written before "
+                   "that ack was read, the switch came at a later ack and it counted no_tx",
+                   ss_sem_pos_str(m, &t->pos, pos),
+                   (double)(now + SS_SEM_ON_RACE_NS - m->on_race_until) / 1e6);
+        ss_sem_uncertain(m, m->on_race_until - SS_SEM_ON_RACE_NS, now, why);
+        m->rng.yes_tx_lo--;
+        m->rng.no_tx_hi++;
+        m->rng.request_ack_lo--;
+        m->on_race_until = 0;
     }
     uint32_t clients = t->late ? ss_sem_clients_at(m, t->tc) : m->semi_alive;
     if (clients == 0 && !m->p.wait_no_slave) {

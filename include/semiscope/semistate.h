@@ -40,6 +40,12 @@ struct ss_semi_counters {
     int64_t net_waits;           /* flagged event packets sent, all streams (exact) */
 };
 
+/* How far each counter may be from the value reported, because the wire could not decide how
+ * some commits were counted (lo <= 0 <= hi: the server's value lies in [value+lo, value+hi]). */
+struct ss_semi_counter_range {
+    int64_t yes_tx_lo, yes_tx_hi, no_tx_lo, no_tx_hi, request_ack_lo, request_ack_hi;
+};
+
 /* One change of state seen during the capture (never the initial state). */
 #define SS_SEMI_POS_MAX (SS_FILE_MAX + 24)
 #define SS_SEMI_REASON_MAX 512
