@@ -34,6 +34,7 @@ struct story {
     struct ss_endpoint master;
     struct conn r[4];
     uint64_t trx_pos;        /* next transaction end position */
+    uint64_t off[4];         /* TCP stream offsets (event_at) */
     uint64_t gno;
 };
 
@@ -151,6 +152,54 @@ static inline void end_conn(struct story *st, int i, uint64_t ts, enum ss_end_re
     m.u.end.why = why;
     m.u.end.by_server = true;
     feed(st, &m);
+}
+
+/* The replica's TCP acknowledged master bytes below off (i's stream). */
+static inline void tcp_ack(struct story *st, int i, uint64_t ts, uint64_t off)
+{
+    struct ss_msg m = {.kind = SS_MSG_TCP_ACK, .conn = &st->r[i].ci, .ts_ns = ts};
+    m.u.tcp_ack.stream_off = off;
+    m.stream_end_off = off;
+    feed(st, &m);
+}
+
+/* The replica's TCP receive window closed (zero) or reopened. */
+static inline void tcp_window(struct story *st, int i, uint64_t ts, bool zero, uint64_t sent)
+{
+    struct ss_msg m = {.kind = SS_MSG_TCP_WINDOW, .conn = &st->r[i].ci, .ts_ns = ts};
+    m.u.tcp_window.zero = zero;
+    m.u.tcp_window.sent_off = sent;
+    m.stream_end_off = sent;
+    feed(st, &m);
+}
+
+/* An event packet as above that also advances i's TCP stream offset (in st->off[i]). */
+static inline void event_at(struct story *st, int i, uint64_t ts, uint8_t type, uint64_t end_pos,
+                            enum ss_trx_role trx, bool flag, uint32_t hdr_ts)
+{
+    struct ss_msg m = {.kind = SS_MSG_EVENT, .conn = &st->r[i].ci, .ts_ns = ts,
+                       .from_server = true};
+    struct ss_event *ev = &m.u.ev;
+    ev->h.type = type;
+    ev->h.timestamp = hdr_ts;
+    ev->h.server_id = 1;
+    ev->h.log_pos = (uint32_t)end_pos;
+    ev->semisync_flags = flag ? 1 : 0;
+    ev->ack_requested = flag;
+    ev->end_pos = end_pos;
+    ev->trx = trx;
+    snprintf(ev->file, sizeof(ev->file), "%s", FILE1);
+    st->off[i] += 60;
+    m.stream_end_off = st->off[i];
+    feed(st, &m);
+}
+
+/* A transaction on i's stream with TCP offsets, header second of ts. */
+static inline void trx_at(struct story *st, int i, uint64_t ts, uint64_t end, bool flag)
+{
+    uint32_t hdr = (uint32_t)(ts / SEC);
+    event_at(st, i, ts, SS_EV_MARIA_GTID, end - 200, SS_TRX_BEGIN, false, hdr);
+    event_at(st, i, ts, SS_EV_XID, end, SS_TRX_END, flag, hdr);
 }
 
 /* A message that only moves time forward for this master (the client's TCP ack). */

@@ -602,6 +602,204 @@ static void test_disabled_at_runtime(void **state)
 }
 
 
+/* Two fresh streams (TCP acks seen, backlog drained) committing steadily with acks. */
+static uint64_t fresh_steady(struct story *st, uint64_t t, int n)
+{
+    for (int k = 0; k < n; k++) {
+        uint64_t end = st->trx_pos += 300;
+        trx_at(st, 0, t, end, true);
+        trx_at(st, 1, t + 10 * US, end, true);
+        ack(st, 0, t + 200 * US, end);
+        tcp_ack(st, 0, t + 200 * US, st->off[0]);
+        ack(st, 1, t + 250 * US, end);
+        tcp_ack(st, 1, t + 250 * US, st->off[1]);
+        t += 5 * MS;
+    }
+    return t;
+}
+
+static void fresh_start(struct story *st, uint64_t t)
+{
+    conn_init(st, 0, true, true);
+    conn_init(st, 1, true, true);
+    dump_start(st, 0, t, 4);
+    dump_start(st, 1, t, 4);
+    tcp_ack(st, 0, t + MS, 0);
+    tcp_ack(st, 1, t + MS, 0);
+}
+
+/* SET GLOBAL rpl_semi_sync_master_enabled=OFF while commits go on, then =ON: the streams are
+ * never idle, yet a second of new ends that no stream flags is what only a disabled master
+ * does. The commits in between are not counted; a flag again means enabled (ON). */
+static void test_disabled_under_load(void **state)
+{
+    (void)state;
+    struct story st;
+    story_init(&st, NULL);
+    fresh_start(&st, T0);
+    uint64_t t = fresh_steady(&st, T0 + 10 * MS, 10);
+    uint64_t off_from = t;
+    for (int k = 0; k < 40; k++) {
+        uint64_t end = st.trx_pos += 300;
+        trx_at(&st, 0, t, end, false);
+        trx_at(&st, 1, t + 10 * US, end, false);
+        tcp_ack(&st, 0, t + 100 * US, st.off[0]);
+        tcp_ack(&st, 1, t + 100 * US, st.off[1]);
+        t += 30 * MS;
+    }
+    size_t n;
+    const struct ss_semi_transition *tr = transitions(&st, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(tr[0].to, SS_SEMI_OFF);
+    assert_non_null(strstr(tr[0].reason, "rpl_semi_sync_master_enabled=OFF"));
+    assert_true(tr[0].ts_ns <= off_from && tr[0].ts_ns + tr[0].approx_ns >= off_from - 5 * MS);
+    assert_states(&st, SS_SEMI_ON, SS_SEMI_DISABLED);
+    t = fresh_steady(&st, t, 5);
+    tr = transitions(&st, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(tr[1].to, SS_SEMI_ON);
+    const struct ss_semi_counters *c = counters(&st);
+    assert_int_equal(c->no_times, 1);
+    assert_int_equal(c->yes_tx, 15);
+    assert_int_equal(c->request_ack, 15);
+    assert_int_equal(c->no_tx, 0);
+    story_free(&st);
+}
+
+/* A replica whose window closed gets its copies late: a flagged copy of an end the other
+ * replica acked long ago, and an OFF probe decided while the master was OFF but seen after it
+ * was back ON. Neither moves the state again. */
+static void test_stale_copies_prove_nothing(void **state)
+{
+    (void)state;
+    struct semi_params_holder { struct ss_semi_params p; } h;
+    ss_semi_params_defaults(&h.p);
+    h.p.timeout_ms = 1000;
+    h.p.src_timeout = SS_PARAM_FILE;
+    struct story st;
+    story_init(&st, &h.p);
+    fresh_start(&st, T0);
+    uint64_t t = fresh_steady(&st, T0 + 10 * MS, 3);
+    tcp_window(&st, 1, t, true, st.off[1]); /* replica 2 pauses */
+    /* a commit nobody acks: OFF after 1 s */
+    uint64_t e1 = st.trx_pos += 300;
+    trx_at(&st, 0, t + MS, e1, true);
+    tcp_ack(&st, 0, t + 2 * MS, st.off[0]);
+    uint64_t e2 = st.trx_pos += 300;
+    trx_at(&st, 0, t + 1200 * MS, e2, false); /* OFF by then: e2 < commit pos? no: a probe */
+    ack(&st, 0, t + 1300 * MS, e1);
+    size_t n;
+    transitions(&st, &n);
+    assert_int_equal(n, 1); /* OFF at t+1 s; the late ack of e1 is below the frontier */
+    uint64_t e3 = st.trx_pos += 300;
+    trx_at(&st, 0, t + 1400 * MS, e3, true); /* the probe */
+    ack(&st, 0, t + 1401 * MS, e3);          /* ON */
+    transitions(&st, &n);
+    assert_int_equal(n, 2);
+    /* replica 2 wakes: its backlog leaves now, flags decided long ago */
+    tcp_window(&st, 1, t + 1500 * MS, false, st.off[1]);
+    trx_at(&st, 1, t + 1500 * MS, e1, true);
+    event_at(&st, 1, t + 1500 * MS, SS_EV_MARIA_GTID, e3 - 200, SS_TRX_BEGIN, true,
+             (uint32_t)((t + 1400 * MS) / SEC)); /* decided while OFF */
+    trx_at(&st, 1, t + 1500 * MS, e3, true);
+    ack(&st, 1, t + 1510 * MS, e3);
+    tcp_ack(&st, 1, t + 1510 * MS, st.off[1]);
+    const struct ss_semi_transition *tr = transitions(&st, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(tr[0].to, SS_SEMI_OFF);
+    assert_int_equal(tr[1].to, SS_SEMI_ON);
+    const struct ss_semi_params *p = ss_semistate_params(st.s, &st.master);
+    assert_int_equal(p->wait_count, 1);
+    assert_int_equal(p->timeout_ms, 1000);
+    assert_int_equal(counters(&st)->no_times, 1);
+    story_free(&st);
+}
+
+/* Under AFTER_SYNC a commit waiting for its ack holds up the binlog: commits seen only after the
+ * outage, behind the one that timed out, were written after the switch (not registered), but
+ * the wire cannot rule out that they shared its group: request_ack gets a range. */
+static void test_held_up_behind_timeout(void **state)
+{
+    (void)state;
+    struct ss_semi_params p;
+    ss_semi_params_defaults(&p);
+    p.timeout_ms = 1000;
+    p.src_timeout = SS_PARAM_FILE;
+    p.wait_point_after_sync = 1;
+    p.src_wait_point = SS_PARAM_FILE;
+    struct story st;
+    story_init(&st, &p);
+    fresh_start(&st, T0);
+    uint64_t t = fresh_steady(&st, T0 + 10 * MS, 2);
+    uint64_t e1 = st.trx_pos += 300;
+    trx_at(&st, 0, t, e1, true); /* seen live, never acked */
+    trx_at(&st, 1, t, e1, true);
+    end_conn(&st, 0, t + 5 * MS, SS_END_FIN);
+    end_conn(&st, 1, t + 6 * MS, SS_END_FIN);
+    uint32_t h = (uint32_t)(t / SEC);
+    uint64_t e2 = st.trx_pos += 300, e3 = st.trx_pos += 300, e4 = st.trx_pos += 300;
+    /* the replica returns 3 s later and catches up: e2, e3 started before the switch */
+    st.r[0].ci.flow_id = 21;
+    uint64_t back = t + 3 * SEC;
+    dump_start(&st, 0, back, e1 - 300);
+    event(&st, 0, back + MS, SS_EV_XID, e1, SS_TRX_END, false, h);
+    event(&st, 0, back + MS, SS_EV_XID, e2, SS_TRX_END, false, h);
+    event(&st, 0, back + MS, SS_EV_XID, e3, SS_TRX_END, false, h);
+    event(&st, 0, back + MS, SS_EV_XID, e4, SS_TRX_END, true, h + 3);
+    ack(&st, 0, back + 2 * MS, e4);
+    size_t n;
+    const struct ss_semi_transition *tr = transitions(&st, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(tr[0].ts_ns, t + 1000 * MS); /* e1's wait, seen live: exact */
+    const struct ss_semi_counters *c = counters(&st);
+    assert_int_equal(c->request_ack, 3); /* two acked + e1 */
+    assert_int_equal(c->no_tx, 4);       /* e1 timed out, e2..e4 while OFF */
+    json_t *j = ss_semistate_master_json(st.s, &st.master);
+    json_t *r = json_object_get(json_object_get(j, "counter_ranges"), "request_ack");
+    assert_non_null(r);
+    assert_int_equal(json_integer_value(json_array_get(r, 0)), 3);
+    assert_int_equal(json_integer_value(json_array_get(r, 1)), 5);
+    json_decref(j);
+    story_free(&st);
+}
+
+/* OFF, a probe's ack switches ON; a new commit seen 10 ms later may have been written before
+ * that ack was read (it becomes visible only after its binlog sync), in which case the master
+ * stayed OFF for it: reported as a range and an uncertain span, not as a fact. */
+static void test_on_race_is_a_range(void **state)
+{
+    (void)state;
+    struct ss_semi_params p;
+    ss_semi_params_defaults(&p);
+    p.timeout_ms = 500;
+    p.src_timeout = SS_PARAM_FILE;
+    struct story st;
+    story_init(&st, &p);
+    fresh_start(&st, T0);
+    uint64_t t = fresh_steady(&st, T0 + 10 * MS, 2);
+    uint64_t e1 = st.trx_pos += 300;
+    trx_at(&st, 0, t, e1, true);
+    trx_at(&st, 1, t, e1, true);
+    tick(&st, 0, t + 600 * MS); /* OFF at t+500 ms */
+    uint64_t e2 = st.trx_pos += 300;
+    trx_at(&st, 0, t + 700 * MS, e2, true); /* probe */
+    ack(&st, 0, t + 701 * MS, e2);          /* ON */
+    uint64_t e3 = st.trx_pos += 300;
+    trx_at(&st, 0, t + 711 * MS, e3, true);
+    ack(&st, 0, t + 712 * MS, e3);
+    json_t *j = ss_semistate_master_json(st.s, &st.master);
+    json_t *rg = json_object_get(j, "counter_ranges");
+    json_t *y = json_object_get(rg, "yes_tx");
+    assert_non_null(y);
+    const struct ss_semi_counters *c = counters(&st);
+    assert_int_equal(json_integer_value(json_array_get(y, 0)), c->yes_tx - 1);
+    assert_int_equal(json_integer_value(json_array_get(y, 1)), c->yes_tx);
+    json_t *un = json_object_get(json_object_get(j, "semisync"), "uncertain");
+    assert_int_equal(json_array_size(un), 1);
+    json_decref(j);
+    story_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -620,6 +818,10 @@ int main(void)
         cmocka_unit_test(test_wait_no_slave_off),
         cmocka_unit_test(test_dump_start_switches_on),
         cmocka_unit_test(test_disabled_at_runtime),
+        cmocka_unit_test(test_disabled_under_load),
+        cmocka_unit_test(test_stale_copies_prove_nothing),
+        cmocka_unit_test(test_held_up_behind_timeout),
+        cmocka_unit_test(test_on_race_is_a_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
