@@ -77,12 +77,36 @@ static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
                 m->rng.request_ack_lo--;
         }
         enum ss_sem_why why = SS_SEM_WHY_TIMEOUT;
-        if (after) {
+        if (after && !disabled_from) {
             why = SS_SEM_WHY_OFF;
             if (p->kind == SS_SEM_REQ && m->c.request_ack > 0)
                 m->c.request_ack--;
         }
         if (after && disabled_from) {
+            /* Sent unflagged after the disable, but it may have been written (and registered)
+             * before it: a commit becomes visible to dump threads only after its binlog sync. */
+            uint64_t since_flag = p->t0 > ts - approx ? p->t0 - (ts - approx) : 0;
+            if (p->kind == SS_SEM_REQ && since_flag <= SS_SEM_SYNC_LIKELY_NS) {
+                /* Registered. Under AFTER_SYNC its session was waiting and the disable woke
+                 * it (no_tx); under AFTER_COMMIT it waits only after the engine commit, and a
+                 * disabled master does not wait at all: most likely not counted. */
+                if (m->p.wait_point_after_sync == 1) {
+                    m->c.no_tx++;
+                    m->rng.no_tx_lo--;
+                } else {
+                    m->rng.no_tx_hi++;
+                }
+                m->rng.request_ack_lo--;
+                ss_sem_unprotected(m, p->t0, p->approx, &p->pos, p->gtid, SS_SEM_WHY_TIMEOUT);
+                ss_sem_pend_pop(m);
+                continue;
+            }
+            if (p->kind == SS_SEM_REQ && m->c.request_ack > 0)
+                m->c.request_ack--;
+            if (p->kind == SS_SEM_REQ && since_flag <= SS_SEM_SYNC_MAX_NS) {
+                m->rng.request_ack_hi++;
+                m->rng.no_tx_hi++;
+            }
             m->trx_disabled++;
         } else {
             if (counts)
@@ -101,9 +125,74 @@ static void switch_off(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
     switch_off_as(m, ts, approx, pos, reason, NULL);
 }
 
+void ss_sem_recent_add(struct ss_sem_master *m, enum ss_sem_recent_kind kind, uint64_t ts,
+                       uint64_t wait)
+{
+    uint32_t i = (m->recent_head + m->recent_n) % SS_SEM_RECENT;
+    if (m->recent_n == SS_SEM_RECENT) {
+        m->recent_lost_ts = m->recent[m->recent_head].ts;
+        m->recent_head = (m->recent_head + 1) % SS_SEM_RECENT;
+    } else {
+        m->recent_n++;
+    }
+    m->recent[i].ts = ts;
+    m->recent[i].wait = wait;
+    m->recent[i].kind = (uint8_t)kind;
+}
+
+/* The master was disabled at ts (+/- approx), concluded only now: an ack read after it was not
+ * counted (the ack thread stops), a commit released after it counted no_tx (disable_master()
+ * woke it without its ack). Those inside the uncertainty go into the ranges. */
+static void revise_after_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx)
+{
+    uint64_t lo = ts > approx ? ts - approx : 0, hi = ts + approx;
+    for (uint32_t k = 0; k < m->recent_n; k++) {
+        const struct ss_sem_recent *e = &m->recent[(m->recent_head + k) % SS_SEM_RECENT];
+        if (e->ts <= lo)
+            continue;
+        bool after = e->ts > ts, unsure = e->ts <= hi;
+        if (e->kind == SS_SEM_RECENT_ACK) {
+            if (after) {
+                m->c.get_ack--;
+                m->acks_held++;
+                if (unsure) {
+                    m->rng.get_ack_hi++;
+                    m->acks_held_unsure++;
+                }
+            } else if (unsure) {
+                m->rng.get_ack_lo--;
+            }
+        } else {
+            if (after) {
+                m->c.yes_tx--;
+                m->c.no_tx++;
+                if (m->c.tx_waits > 0)
+                    m->c.tx_waits--;
+                if (unsure) {
+                    m->rng.yes_tx_hi++;
+                    m->rng.no_tx_lo--;
+                }
+            } else if (unsure) {
+                m->rng.yes_tx_lo--;
+                m->rng.no_tx_hi++;
+            }
+        }
+    }
+    /* Entries older than the ring: the disable may predate some of them, unknown how many. */
+    if (m->recent_lost_ts > lo) {
+        char a[24], why[SS_SEMI_REASON_MAX];
+        ss_sem_fmt(why, sizeof(why), "too many acks between the last ack request and the first "
+                   "commit seen without one to revise them all (the disable came at about %s)",
+                   ss_sem_clock(ts, 3, a, sizeof(a)));
+        ss_sem_uncertain(m, lo, hi, why);
+    }
+    m->recent_n = 0;
+}
+
 void ss_sem_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
                     const struct ss_sem_pos *first, const char *reason)
 {
+    revise_after_disable(m, ts, approx);
     m->have_off_timeout = false;
     if (m->state == SS_SEMI_ON)
         switch_off_as(m, ts, approx, first, reason, first);
@@ -121,6 +210,13 @@ void ss_sem_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
 void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
                       const char *reason)
 {
+    if (m->state == SS_SEMI_DISABLED && m->acks_held) {
+        /* Enabled again: the restarted ack thread reads the acks left in the sockets. */
+        m->c.get_ack += (int64_t)m->acks_held;
+        m->rng.get_ack_hi -= m->acks_held_unsure;
+        m->acks_held = 0;
+        m->acks_held_unsure = 0;
+    }
     ss_sem_transition(m, now, SS_SEMI_ON, pos, 0, reason);
     m->state = SS_SEMI_ON;
     m->on_since = m->last_on_ev = now;
@@ -180,11 +276,15 @@ static void timeout_reason(const struct ss_sem_master *m, const struct ss_sem_pe
         ss_sem_fmt(buf, n, "%s waited %.2f s with no ack; %s", pos, waited, ctx);
 }
 
+/* The oldest request that can time out. A request a fresh semisync stream showed unflagged and
+ * no stream flagged is left out: while ON the master flags a registered end it waits for, so it
+ * was not registered (disabled) or the master had switched already; its "timeout" would be a
+ * phantom. An ack, the disable rule or a later flagged copy settles it. */
 static const struct ss_sem_pending *oldest_req(struct ss_sem_master *m)
 {
     for (uint32_t i = 0; i < m->pend_n; i++) {
         const struct ss_sem_pending *p = ss_sem_pend_at(m, i);
-        if (p->kind == SS_SEM_REQ)
+        if (p->kind == SS_SEM_REQ && !(p->unflagged_fresh && !p->flag_ts))
             return p;
     }
     return NULL;
@@ -194,6 +294,8 @@ void ss_sem_check_timeouts(struct ss_sem_master *m, uint64_t now)
 {
     while (m->state == SS_SEMI_ON && m->pend_n) {
         const struct ss_sem_pending *r = oldest_req(m);
+        if (!r && ss_sem_pend_at(m, 0)->kind == SS_SEM_REQ)
+            return;
         if (!r) {
             /* Unflagged ends with no flagged end after them: nothing the master waits for is
              * known. Forget them once they are older than a timeout (counted). */
@@ -311,6 +413,7 @@ static void release(struct ss_sem_master *m, const struct ss_sem_pending *p,
     }
     m->c.yes_tx++;
     m->c.tx_waits++;
+    ss_sem_recent_add(m, SS_SEM_RECENT_RELEASE, now, wait);
     ss_hist_add(&m->wait_hist, wait);
     m->c.tx_wait_time_us = (int64_t)(m->wait_hist.sum / 1000u);
     if (wait > m->max_ok_wait)
@@ -404,8 +507,15 @@ static void unseen_release(struct ss_sem_master *m, const struct ss_sem_pos *a, 
 void ss_sem_on_ack(struct ss_sem_master *m, struct ss_sem_stream *st, const struct ss_sem_pos *a,
                    uint64_t now, bool counted)
 {
-    if (counted)
+    /* A disabled master's ack thread is stopped: acks still on their way are not counted. */
+    if (counted && m->state == SS_SEMI_DISABLED) {
+        m->acks_held++;
+        return;
+    }
+    if (counted) {
         m->c.get_ack++;
+        ss_sem_recent_add(m, SS_SEM_RECENT_ACK, now, 0);
+    }
     if (!a->ord)
         return;
     struct ss_sem_replica *r = ss_sem_replica_of(m, st);

@@ -22,11 +22,15 @@
 #define SS_SEM_WC_MARGIN_NS 2000000u         /* 2 ms: flag decided before the ack was read */
 #define SS_SEM_DRAIN_QUIET_NS 1000000u       /* 1 ms: data this long after an ack that covered
                                               * everything sent was not queued behind it */
-#define SS_SEM_QUIET_RUN_NS (SS_NS_PER_SEC)  /* no flag anywhere for this long, over ... */
-#define SS_SEM_QUIET_RUN_MIN 20              /* ... at least this many new ends: disabled */
+#define SS_SEM_QUIET_RUN_NS 200000000u       /* no flag anywhere for this long, over ... */
+#define SS_SEM_QUIET_RUN_MIN 8               /* ... at least this many new ends: disabled */
+#define SS_SEM_RECENT 256                    /* acks and releases kept to revise at a disable */
 #define SS_SEM_WAIT_ENTER_NS 200000000u   /* 200 ms: a committing session is waiting by then */
 #define SS_SEM_ON_RACE_NS 50000000u      /* 50 ms: a commit written before an ack becomes visible
                                           * to dump threads only after its binlog sync */
+#define SS_SEM_SYNC_LIKELY_NS 2500000u    /* an end sent this soon after the last flag was most
+                                          * likely written before a disable came between */
+#define SS_SEM_SYNC_MAX_NS 10000000u      /* ... and possibly up to this */
 #define SS_SEM_MAX_UNCERTAIN 64              /* uncertain spans listed (all counted) */
 
 /* A binlog coordinate: ord orders files (numeric suffix + 1; 0 = unknown). */
@@ -89,7 +93,16 @@ struct ss_sem_pending {
     uint64_t flag_ts;                /* first flagged send; 0 none yet */
     uint32_t nacks;                  /* distinct replicas whose ack covers it */
     uint8_t kind;                    /* enum ss_sem_kind */
+    bool unflagged_fresh;            /* first shown unflagged by a fresh semisync stream */
     char gtid[SS_SEM_GTID_MAX];
+};
+
+/* An ack or a release the master counted, kept a while: a disable concluded later (the wire needs
+ * a run of unflagged commits to see it) revises what came after it. */
+enum ss_sem_recent_kind { SS_SEM_RECENT_ACK = 0, SS_SEM_RECENT_RELEASE };
+struct ss_sem_recent {
+    uint64_t ts, wait;
+    uint8_t kind;
 };
 
 /* One of the slowest commit waits, with what the reader needs to find it in the capture. */
@@ -174,6 +187,12 @@ struct ss_sem_master {
     uint64_t quiet_first_ts;
     struct ss_sem_pos quiet_first;
     uint64_t last_any_flag_ts;
+    struct ss_sem_recent recent[SS_SEM_RECENT];  /* ring */
+    uint32_t recent_head, recent_n;
+    uint64_t recent_lost_ts;         /* newest entry overwritten (0 none) */
+    uint64_t acks_held;              /* acks read after a disable: the ack thread reads them
+                                      * only if semisync is enabled again */
+    int64_t acks_held_unsure;        /* of those, how many may have been read before it */
     struct ss_sem_uncertain *unc;
     uint32_t n_unc;
     uint64_t unc_total;
@@ -248,6 +267,8 @@ void ss_sem_stream_window(struct ss_sem_stream *st, bool zero, uint64_t now);
 /* Is some dump stream of m fresh and caught up with the frontier (watching the binlog end)? */
 bool ss_sem_watched(const struct ss_sem_master *m);
 void ss_sem_uncertain(struct ss_sem_master *m, uint64_t from, uint64_t to, const char *reason);
+void ss_sem_recent_add(struct ss_sem_master *m, enum ss_sem_recent_kind kind, uint64_t ts,
+                       uint64_t wait);
 
 /* semistate_events.c: bookkeeping helpers of the state machine */
 void ss_sem_set_start(struct ss_sem_master *m, enum ss_semi_state st, uint64_t now);

@@ -70,6 +70,7 @@ static json_t *ranges_json(const struct ss_sem_master *m)
     range_set(o, "yes_tx", m->c.yes_tx, g->yes_tx_lo, g->yes_tx_hi);
     range_set(o, "no_tx", m->c.no_tx, g->no_tx_lo, g->no_tx_hi);
     range_set(o, "request_ack", m->c.request_ack, g->request_ack_lo, g->request_ack_hi);
+    range_set(o, "get_ack", m->c.get_ack, g->get_ack_lo, g->get_ack_hi);
     return o;
 }
 
@@ -293,7 +294,8 @@ static void text_counters(FILE *out, const struct ss_sem_master *m)
     text_count(out, "no_times", c->no_times, "  switches ON -> OFF");
     text_count(out, "request_ack", c->request_ack, "  transactions registered for an ack");
     text_range(out, c->request_ack, g->request_ack_lo, g->request_ack_hi);
-    text_count(out, "get_ack", c->get_ack, "  ack packets (exact)");
+    text_count(out, "get_ack", c->get_ack, "  ack packets read while enabled");
+    text_range(out, c->get_ack, g->get_ack_lo, g->get_ack_hi);
     text_count(out, "net_waits", c->net_waits, "  flagged events sent (exact)");
     fprintf(out, "    %-16s %lld at start, %lld at end\n", "clients", (long long)c->clients_start,
             (long long)c->clients_end);

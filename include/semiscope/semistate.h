@@ -44,6 +44,7 @@ struct ss_semi_counters {
  * some commits were counted (lo <= 0 <= hi: the server's value lies in [value+lo, value+hi]). */
 struct ss_semi_counter_range {
     int64_t yes_tx_lo, yes_tx_hi, no_tx_lo, no_tx_hi, request_ack_lo, request_ack_hi;
+    int64_t get_ack_lo, get_ack_hi;
 };
 
 /* One change of state seen during the capture (never the initial state). */
