@@ -392,6 +392,18 @@ static void wait_time_verdict(const struct pm_ctx *c, int64_t wv, int64_t sv, ch
                  (long long)(wv - sv), rel * 100);
 }
 
+/* counter_ranges {name: [min, max]}: the counters the wire could not decide (absent: exact). */
+static bool wire_range(const struct pm_ctx *c, const char *key, int64_t *lo, int64_t *hi)
+{
+    const json_t *r = json_object_get(json_object_get(c->m, "counter_ranges"), key);
+    if (json_array_size(r) != 2 || !json_is_integer(json_array_get(r, 0)) ||
+        !json_is_integer(json_array_get(r, 1)))
+        return false;
+    *lo = (int64_t)json_integer_value(json_array_get(r, 0));
+    *hi = (int64_t)json_integer_value(json_array_get(r, 1));
+    return *lo <= *hi;
+}
+
 static int counter_row(struct pm_ctx *c, const struct srv_window *w, const char *wire_key,
                        const char *alt_key, enum ss_sv_id id)
 {
@@ -399,6 +411,8 @@ static int counter_row(struct pm_ctx *c, const struct srv_window *w, const char 
     struct ss_sv_span sp;
     bool have = span_of(c, w, id, &sp);
     int64_t sv = have ? sp.delta : 0;
+    int64_t lo = 0, hi = 0;
+    bool ranged = wv >= 0 && wire_range(c, wire_key, &lo, &hi);
     char v[700] = "";
     if (!have)
         snprintf(v, sizeof(v), "%s", no_server_value(c, id));
@@ -413,8 +427,16 @@ static int counter_row(struct pm_ctx *c, const struct srv_window *w, const char 
     }
     else if (wv == sv)
         snprintf(v, sizeof(v), "matches");
+    else if (ranged && sv >= lo && sv <= hi)
+        /* the wire could not decide this counter (semisync.uncertain): its range is the claim */
+        snprintf(v, sizeof(v), PM_WITHIN_RANGE " [%lld, %lld]: the wire could not decide %lld "
+                 "of them (see semisync.uncertain); the server's value settles it",
+                 (long long)lo, (long long)hi, (long long)(hi - lo));
     else {
         snprintf(v, sizeof(v), "differs by %+lld", (long long)(wv - sv));
+        if (ranged)
+            pm_appendf(v, sizeof(v), ", outside the wire's range [%lld, %lld]", (long long)lo,
+                       (long long)hi);
         counter_reasons(c, id, wv - sv, v, sizeof(v));
         coverage_reasons(c, w, id, &sp, wv - sv, v, sizeof(v));
     }
@@ -424,8 +446,13 @@ static int counter_row(struct pm_ctx *c, const struct srv_window *w, const char 
     char note[240] = "";
     if (have && wv >= 0 && !strncmp(v, "matches", 7))
         reset_note(c, &sp, note, sizeof(note));
-    return add_row_note(c, ss_sv_name(id), wv >= 0 ? json_integer(wv) : json_null(),
-                        have ? json_integer(sv) : json_null(), v, note);
+    int rc = add_row_note(c, ss_sv_name(id), wv >= 0 ? json_integer(wv) : json_null(),
+                          have ? json_integer(sv) : json_null(), v, note);
+    if (rc == SS_OK && ranged) {
+        json_t *row = json_array_get(c->correlation, json_array_size(c->correlation) - 1);
+        json_object_set_new(row, "wire_range", json_pack("[I, I]", (json_int_t)lo, (json_int_t)hi));
+    }
+    return rc;
 }
 
 static const char *onoff(int64_t v)

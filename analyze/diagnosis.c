@@ -112,6 +112,10 @@ static const struct ss_el_record *log_disabled(const struct pm_ctx *c)
 
 static int rule_master_disabled(struct pm_ctx *c)
 {
+    /* disabled (or enabled) at runtime during the capture: that row tells it, with the same
+     * remedy when it is still disabled (pm_disable.c) */
+    if (c->n_dis > 0)
+        return SS_OK;
     char ev[EVID] = "", t[24];
     /* the wire's "disabled" that the server's samples contradict is not evidence: the samples
      * win (pm_rule_contradictions says so) */
@@ -257,6 +261,10 @@ struct off_ep {
     char src[400];       /* what showed it */
     int cause;           /* 0 unknown, 1 all disconnected, 2 connected but no ack */
     bool all_killed;     /* cause 1: every replica gone had killed its own dump thread */
+    int timeout;         /* a commit timed out: 1 (the wire's timeout rule, or the log's timeout
+                          * line, which is the authority), 0 the wire's reason shows it was not
+                          * a timeout, -1 not known */
+    char logline[240];   /* the log's timeout line near it */
     char detail[700];
 };
 
@@ -275,12 +283,13 @@ static void connected_detail(const struct pm_repl *r, char *d, size_t n)
 
 static void classify_episode(const struct pm_ctx *c, struct off_ep *ep)
 {
-    /* The commit that timed out started one timeout before the switch. */
-    int64_t t = ep->t - c->timeout_ms * 1000000;
+    /* The commit that timed out started one timeout before the switch; a switch that was not
+     * a timeout is looked at when it happened. */
+    int64_t t = ep->timeout == 0 ? ep->t : ep->t - c->timeout_ms * 1000000;
     int known = 0, gone = 0, conn = 0, killed = 0;
     char tmp[300], who[96];
-    pm_appendf(ep->detail, sizeof(ep->detail), "at %s, when the commit began to wait: ",
-               t_str(t, tmp, sizeof(tmp)));
+    pm_appendf(ep->detail, sizeof(ep->detail), "at %s, %s: ", t_str(t, tmp, sizeof(tmp)),
+               ep->timeout == 0 ? "when it switched OFF" : "when the commit began to wait");
     for (uint32_t i = 0; i < c->n_repl; i++) {
         const struct pm_repl *r = &c->repl[i];
         if (r->semisync != 1)
@@ -291,10 +300,24 @@ static void classify_episode(const struct pm_ctx *c, struct off_ep *ep)
         if (s < 0)
             continue;
         known++;
+        /* connected when the commit began to wait, gone by the switch: it left during the wait
+         * (under load the commit's start and the last replica's end may be microseconds apart:
+         * the wire's reason then says "both semisync replicas had disconnected") */
+        bool during = false;
+        if (s == 1 && ep->timeout != 0 && t < ep->t) {
+            char tmp2[240] = "";
+            if (pm_connected_at(c, r, ep->t, tmp2, sizeof(tmp2)) == 0) {
+                s = 0;
+                during = true;
+                snprintf(tmp, sizeof(tmp), "%.240s, while the commit waited", tmp2);
+            }
+        }
         if (s == 0) {
             gone++;
             killed += r->kill_connections > 0;
             pm_appendf(ep->detail, sizeof(ep->detail), "%s%s %s", known > 1 ? "; " : "", who, tmp);
+            if (during)
+                connected_detail(r, ep->detail, sizeof(ep->detail));
         } else {
             conn++;
             pm_appendf(ep->detail, sizeof(ep->detail), "%s%s was connected", known > 1 ? "; " : "",
@@ -313,16 +336,24 @@ static uint32_t off_from_status(const struct pm_ctx *c, struct off_ep *ep, uint3
     uint32_t n = 0;
     char a[24], t[24];
     const struct ss_sv_series *se = &c->st->series[SS_SV_STATUS];
+    bool skip_on = false;
     for (uint32_t k = 1; k < se->n_points && n < max; k++) {
         const struct ss_sv_point *p = &se->points[k];
         if (!in_window(c, p->ts_ns, 0))
             continue;
         if (p->value) {
-            if (n > 0 && !ep[n - 1].back_on)
+            if (n > 0 && !ep[n - 1].back_on && !skip_on)
                 ep[n - 1].back_on = pm_to_capture(c, p->ts_ns);
+            skip_on = false;
+            continue;
+        }
+        /* a runtime disable (pm_disable.c) is not a switch OFF of its own */
+        if (pm_disable_explains(c, pm_to_capture(c, p->prev_ts_ns), pm_to_capture(c, p->ts_ns))) {
+            skip_on = true;
             continue;
         }
         memset(&ep[n], 0, sizeof(ep[n]));
+        ep[n].timeout = -1;
         ep[n].t = pm_to_capture(c, p->ts_ns);
         snprintf(ep[n].src, sizeof(ep[n].src), "status: %sstatus ON -> OFF between %s and %s",
                  c->names.st_master, t_str(pm_to_capture(c, p->prev_ts_ns), a, sizeof(a)),
@@ -336,15 +367,25 @@ static uint32_t off_from_log(const struct pm_ctx *c, struct off_ep *ep, uint32_t
 {
     uint32_t n = 0;
     char t[24];
+    bool skip_on = false;
     for (uint32_t i = 0; i < c->el->n && n < max; i++) {
         const struct ss_el_record *r = &c->el->recs[i];
         if (!in_window(c, r->ts_ns, 2))
             continue;
-        if (r->kind == SS_EL_SWITCHED_ON && n > 0 && !ep[n - 1].back_on)
+        if ((r->kind == SS_EL_SWITCHED_ON || r->kind == SS_EL_ENABLED) && n > 0 &&
+            !ep[n - 1].back_on && !skip_on)
             ep[n - 1].back_on = pm_to_capture(c, r->ts_ns);
+        if (r->kind == SS_EL_SWITCHED_ON || r->kind == SS_EL_ENABLED)
+            skip_on = false;
         if (r->kind != SS_EL_SWITCHED_OFF)
             continue;
+        int64_t t0 = pm_to_capture(c, r->ts_ns);
+        if (pm_disable_explains(c, t0, t0 + r->ts_res_ns)) {
+            skip_on = true;
+            continue;
+        }
         memset(&ep[n], 0, sizeof(ep[n]));
+        ep[n].timeout = -1;
         ep[n].t = pm_to_capture(c, r->ts_ns);
         snprintf(ep[n].src, sizeof(ep[n].src), "log: switched OFF at %s",
                  pm_log_time(c, r, t, sizeof(t)));
@@ -360,26 +401,31 @@ static uint32_t off_episodes(const struct pm_ctx *c, struct off_ep *ep, uint32_t
     char t[24];
     bool skip_on = false;
     for (uint32_t i = 0; i < c->n_tr && n < max; i++) {
-        if (c->tr[i].to_on) {
+        const struct pm_tr *tr = &c->tr[i];
+        if (tr->to_on) {
             if (n > 0 && !ep[n - 1].back_on && !skip_on)
-                ep[n - 1].back_on = c->tr[i].ts_ns;
+                ep[n - 1].back_on = tr->ts_ns;
             skip_on = false;
             continue;
         }
-        if (c->tr[i].contradicted) { /* the server's samples say ON throughout: they win */
+        /* the server's samples say ON throughout: they win; a runtime disable is told by its
+         * own row (pm_disable.c), never as a timeout */
+        if (tr->contradicted || tr->disable) {
             skip_on = true;
             continue;
         }
         memset(&ep[n], 0, sizeof(ep[n]));
-        ep[n].t = c->tr[i].ts_ns;
-        /* the transition's own reason repeats what the classification says: position only */
+        ep[n].t = tr->ts_ns;
+        ep[n].timeout = tr->timed_out ? 1 : tr->not_timeout ? 0 : -1;
+        /* the timeout's reason repeats what the classification says: position only; any other
+         * reason is the evidence itself */
         pm_appendf(ep[n].src, sizeof(ep[n].src), "wire: OFF at %s", t_str(ep[n].t, t, sizeof(t)));
-        if (c->tr[i].approx_s > 0)
-            pm_appendf(ep[n].src, sizeof(ep[n].src), " (+/-%.2f s)", c->tr[i].approx_s);
-        if (c->tr[i].pos[0])
-            pm_appendf(ep[n].src, sizeof(ep[n].src), ", %s waited with no ack", c->tr[i].pos);
-        else if (c->tr[i].reason[0])
-            pm_appendf(ep[n].src, sizeof(ep[n].src), ", %s", c->tr[i].reason);
+        if (tr->approx_s > 0)
+            pm_appendf(ep[n].src, sizeof(ep[n].src), " (+/-%.2f s)", tr->approx_s);
+        if (tr->pos[0] && (tr->timed_out || !tr->reason[0]))
+            pm_appendf(ep[n].src, sizeof(ep[n].src), ", %s waited with no ack", tr->pos);
+        else if (tr->reason[0])
+            pm_appendf(ep[n].src, sizeof(ep[n].src), ", %s", tr->reason);
         n++;
     }
     if (n == 0 && c->st && !c->n_contradicted)
@@ -389,8 +435,9 @@ static uint32_t off_episodes(const struct pm_ctx *c, struct off_ep *ep, uint32_t
     return n;
 }
 
-/* Log lines that corroborate an episode: the timeout warning next to it. */
-static void log_timeout_near(const struct pm_ctx *c, const struct off_ep *ep, char *ev, size_t n)
+/* Log lines that corroborate an episode: the timeout warning next to it. The log is the
+ * authority on whether a commit timed out. */
+static bool log_timeout_near(const struct pm_ctx *c, const struct off_ep *ep, char *ev, size_t n)
 {
     for (uint32_t i = 0; c->el && i < c->el->n; i++) {
         const struct ss_el_record *r = &c->el->recs[i];
@@ -400,13 +447,26 @@ static void log_timeout_near(const struct pm_ctx *c, const struct off_ep *ep, ch
         char t[24];
         pm_appendf(ev, n, "; log %s: timeout waiting for the ack of %s:%lld",
                    pm_log_time(c, r, t, sizeof(t)), r->file, (long long)r->pos);
-        return;
+        return true;
     }
+    return false;
 }
 
-static void remedy_for(const struct pm_ctx *c, int cause, char *rem, size_t n)
+static void remedy_for(const struct pm_ctx *c, int cause, bool timeout, char *rem, size_t n)
 {
-    if (cause == 1)
+    char tw[200];
+    pm_timeout_source(c, tw, sizeof(tw));
+    if (!timeout && cause != 1)
+        snprintf(rem, n,
+                 "the wire saw the master stop asking for acks before any commit had waited out "
+                 "the timeout (%s): a shorter %s than assumed, semisync disabled and enabled "
+                 "again (look for SET GLOBAL %s in the master's general or audit log), or a "
+                 "commit the capture did not show. The server's variables (--status) and error "
+                 "log (--error-log) decide; check each semisync replica (%s: %s, "
+                 "Last_IO_Error)",
+                 tw, pm_timeout_var(c), c->names.master_enabled, c->names.show_replica,
+                 c->names.io_running);
+    else if (cause == 1)
         snprintf(rem, n,
                  "find why every semisync replica went away: on each replica %s (%s, "
                  "Last_IO_Error) and its error log; %s if the IO thread was stopped. Semisync comes "
@@ -415,17 +475,16 @@ static void remedy_for(const struct pm_ctx *c, int cause, char *rem, size_t n)
                  c->names.show_replica, c->names.io_running, c->names.start_io);
     else if (cause == 2)
         snprintf(rem, n,
-                 "the replicas stayed connected but did not ack within %lld ms. Network (packet "
-                 "loss: retransmissions, zero windows): check the path between master and "
+                 "the replicas stayed connected but did not ack within the timeout (%s). Network "
+                 "(packet loss: retransmissions, zero windows): check the path between master and "
                  "replicas. Replica slow (the replica part of the ack latency): check its relay-log "
-                 "disk and load. If such delays are normal, raise rpl_semi_sync_%s_timeout",
-                 (long long)c->timeout_ms,
-                 strstr(c->names.master_enabled, "source") ? "source" : "master");
+                 "disk and load. If such delays are normal, raise %s",
+                 tw, pm_timeout_var(c));
     else
         snprintf(rem, n,
-                 "a commit waited %lld ms without an ack. Check each semisync replica (%s: "
-                 "%s, Last_IO_Error) and the network between them and the master",
-                 (long long)c->timeout_ms, c->names.show_replica, c->names.io_running);
+                 "a commit waited the timeout (%s) without an ack. Check each semisync replica "
+                 "(%s: %s, Last_IO_Error) and the network between them and the master",
+                 tw, c->names.show_replica, c->names.io_running);
     if (c->unprotected > 0)
         pm_appendf(rem, n, ". Before any failover, check that the %lld transaction(s) committed "
                            "without an ack reached the replica you promote",
@@ -447,15 +506,25 @@ static void kill_notes(const struct pm_ctx *c, char *ev, size_t n)
     }
 }
 
-static void off_cause(const struct pm_ctx *c, int cause, uint32_t k, bool killed, bool recovered,
-                      char *buf, size_t n)
+static void off_cause(const struct pm_ctx *c, int cause, bool timeout, uint32_t k, bool killed,
+                      bool recovered, char *buf, size_t n)
 {
-    char times[24];
-    snprintf(buf, n, "semisync switched OFF %s after commits waited the full %lld ms timeout: %s",
-             pm_times(k, times, sizeof(times)), (long long)c->timeout_ms,
-             cause == 1   ? "every semisync replica had disconnected"
-             : cause == 2 ? "the semisync replicas stayed connected but stopped acking"
-                          : "the cause is not visible in this data");
+    char times[24], tw[160];
+    pm_timeout_words(c, tw, sizeof(tw));
+    if (timeout)
+        snprintf(buf, n, "semisync switched OFF %s after commits waited %s: %s",
+                 pm_times(k, times, sizeof(times)), tw,
+                 cause == 1   ? "every semisync replica had disconnected"
+                 : cause == 2 ? "the semisync replicas stayed connected but stopped acking"
+                              : "the cause is not visible in this data");
+    else /* the wire's reason shows no commit waited out the timeout */
+        snprintf(buf, n, "semisync switched OFF %s, not after a commit waited out the timeout "
+                         "(the wire saw the master stop asking for acks): %s",
+                 pm_times(k, times, sizeof(times)),
+                 cause == 1   ? "every semisync replica had disconnected"
+                 : cause == 2 ? "the semisync replicas were connected, and the cause is not "
+                                "visible in this data"
+                              : "the cause is not visible in this data");
     if (cause == 1 && killed)
         pm_appendf(buf, n, " (their IO threads were stopped)");
     if (recovered)
@@ -468,20 +537,26 @@ static int rule_off(struct pm_ctx *c)
 {
     struct off_ep ep[16];
     uint32_t n = off_episodes(c, ep, SS_ARRAY_LEN(ep));
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
+        ep[i].logline[0] = '\0';
+        if (log_timeout_near(c, &ep[i], ep[i].logline, sizeof(ep[i].logline)))
+            ep[i].timeout = 1; /* the log's timeout line is the authority */
         classify_episode(c, &ep[i]);
-    /* one row per cause, listing its episodes */
-    for (int cause = 0; cause <= 2; cause++) {
+    }
+    /* one row per cause (timeouts, or not known not to be, first), listing its episodes */
+    for (int row = 0; row < 6; row++) {
+        int cause = row % 3;
+        bool timeout = row < 3;
         char ev[EVID] = "", t[24];
         uint32_t k = 0;
         bool recovered = true, killed = true;
         for (uint32_t i = 0; i < n; i++) {
-            if (ep[i].cause != cause)
+            if (ep[i].cause != cause || (ep[i].timeout != 0) != timeout)
                 continue;
             k++;
             killed = killed && ep[i].all_killed;
             pm_appendf(ev, sizeof(ev), "%s#%u %s", ev[0] ? " | " : "", k, ep[i].src);
-            log_timeout_near(c, &ep[i], ev, sizeof(ev));
+            pm_appendf(ev, sizeof(ev), "%s", ep[i].logline);
             if (ep[i].detail[0])
                 pm_appendf(ev, sizeof(ev), "; %s", ep[i].detail);
             if (ep[i].back_on)
@@ -497,9 +572,11 @@ static int rule_off(struct pm_ctx *c)
             pm_appendf(ev, sizeof(ev), " | %lld transaction(s) were committed without a "
                                        "replica's ack (timed out, or committed while OFF)",
                        (long long)c->unprotected);
-        char cause_s[400], rem[REM];
-        off_cause(c, cause, k, killed, recovered, cause_s, sizeof(cause_s));
-        remedy_for(c, cause, rem, sizeof(rem));
+        char cause_s[500], rem[REM], tw[200];
+        pm_timeout_source(c, tw, sizeof(tw));
+        pm_appendf(ev, sizeof(ev), " | timeout in use: %s", tw);
+        off_cause(c, cause, timeout, k, killed, recovered, cause_s, sizeof(cause_s));
+        remedy_for(c, cause, timeout, rem, sizeof(rem));
         int rc = pm_add_diag(c, recovered ? "warning" : "critical", cause_s, ev, rem);
         if (rc)
             return rc;
@@ -683,6 +760,70 @@ static int rule_log_errors(struct pm_ctx *c)
     return SS_OK;
 }
 
+/* ---- what the wire cannot decide ------------------------------------------------------------ */
+
+/* semisync.uncertain: spans in which the wire cannot tell what the master did; the counters they
+ * touch are counter_ranges. Never an alarm: the server's own counters settle them. */
+static int rule_uncertain(struct pm_ctx *c)
+{
+    const json_t *semi = json_object_get(c->m, "semisync");
+    const json_t *u = json_object_get(semi, "uncertain");
+    size_t n = json_array_size(u);
+    int64_t total = pm_jint(semi, "uncertain_total", (int64_t)n);
+    if (total < (int64_t)n)
+        total = (int64_t)n;
+    const json_t *rng = json_object_get(c->m, "counter_ranges");
+    if (total == 0 && json_object_size(rng) == 0)
+        return SS_OK;
+    char ev[EVID] = "", cause[300], a[24], b[24];
+    size_t i;
+    json_t *s;
+    json_array_foreach(u, i, s)
+    {
+        if (i >= 5) {
+            pm_appendf(ev, sizeof(ev), " | and %lld more", (long long)(total - 5));
+            break;
+        }
+        pm_appendf(ev, sizeof(ev), "%s%s to %s: %s", i ? " | " : "",
+                   pm_fmt_time(pm_jts(json_object_get(s, "from")), false, a, sizeof(a)),
+                   pm_fmt_time(pm_jts(json_object_get(s, "to")), false, b, sizeof(b)),
+                   pm_jstr(s, "reason", "(no reason given)"));
+    }
+    if (total > (int64_t)n && n < 5)
+        pm_appendf(ev, sizeof(ev), " | and %lld more (not listed in the report)",
+                   (long long)(total - (int64_t)n));
+    const char *key;
+    json_t *r;
+    uint32_t n_rng = 0;
+    json_object_foreach((json_t *)rng, key, r)
+    {
+        if (json_array_size(r) != 2)
+            continue;
+        pm_appendf(ev, sizeof(ev), "%s%s %lld to %lld",
+                   n_rng ? ", " : ev[0] ? " | counters the wire gives as ranges: "
+                                        : "counters the wire gives as ranges: ",
+                   key, (long long)json_integer_value(json_array_get(r, 0)),
+                   (long long)json_integer_value(json_array_get(r, 1)));
+        n_rng++;
+    }
+    if (total > 0)
+        snprintf(cause, sizeof(cause), "not decidable from the wire: %lld span(s) in which the "
+                                       "wire cannot tell what the master did; the counters they "
+                                       "touch are reported as ranges, not as facts",
+                 (long long)total);
+    else
+        snprintf(cause, sizeof(cause), "not decidable from the wire: %u counter(s) the wire can "
+                                       "only bound (around a switch); reported as ranges, not "
+                                       "as facts",
+                 n_rng);
+    return pm_add_diag(c, "info", cause, ev,
+                       c->st ? "nothing to fix for this: the server's own counters settle it "
+                               "(the correlation compares them with the wire's ranges)"
+                             : "nothing to fix for this: the server's own counters settle it; "
+                               "give its status samples with --status and the correlation "
+                               "compares them with the wire's ranges");
+}
+
 /* ---- summary rows ---------------------------------------------------------------------------- */
 
 /* Correlation rows that differ for a reason other than the two known to (tx_waits, tx_wait_time). */
@@ -698,8 +839,10 @@ static void unexpected_differences(const struct pm_ctx *c, char *ev, size_t n)
         if (json_is_null(json_object_get(row, "server")))
             continue;
         rows++;
+        const char *vd = pm_jstr(row, "verdict", "");
+        /* a server value inside the wire's range (counter_ranges) is no difference */
         if (!strcmp(var, "tx_waits") || !strcmp(var, "tx_wait_time") ||
-            !strncmp(pm_jstr(row, "verdict", ""), "matches", 7))
+            !strncmp(vd, "matches", 7) || !strncmp(vd, PM_WITHIN_RANGE, strlen(PM_WITHIN_RANGE)))
             continue;
         differ++;
         pm_appendf(names, sizeof(names), "%s%s", names[0] ? ", " : "", var);
@@ -798,9 +941,9 @@ int pm_diagnose(struct pm_ctx *c)
 {
     /* the restart first: it explains the reconnects (and stays the first row of its severity) */
     int (*const rules[])(struct pm_ctx *) = {
-        pm_rule_restart, rule_master_disabled, rule_replica_async, rule_off,
-        pm_rule_replica_gone, rule_clients, rule_latency, rule_log_errors, pm_rule_reconnects,
-        pm_rule_contradictions,
+        pm_rule_restart, pm_rule_runtime_disable, rule_master_disabled, rule_replica_async,
+        rule_off, pm_rule_replica_gone, rule_clients, rule_latency, rule_log_errors,
+        pm_rule_reconnects, pm_rule_contradictions, rule_uncertain,
     };
     for (size_t i = 0; i < SS_ARRAY_LEN(rules); i++) {
         int rc = rules[i](c);

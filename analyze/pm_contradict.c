@@ -127,8 +127,14 @@ void pm_samples_vs_wire(struct pm_ctx *c)
         mark_off_transitions(c);
         mark_disabled(c);
     }
+    int64_t was = c->timeout_ms;
     fix_param(c, c->timeout_src, SS_SV_VAR_TIMEOUT, &c->timeout_ms, " ms");
+    if (c->timeout_ms != was)
+        c->timeout_src = "file";
+    was = c->wait_count;
     fix_param(c, c->wait_count_src, SS_SV_VAR_WAIT_COUNT, &c->wait_count, "");
+    if (c->wait_count != was)
+        c->wait_count_src = "file";
     int64_t en = c->enabled;
     if (en >= 0) {
         fix_param(c, c->enabled_src, SS_SV_VAR_ENABLED, &en, "");

@@ -18,8 +18,12 @@ struct pm_tr {
     int64_t ts_ns;
     int to_on;             /* 1 to ON, 0 to OFF */
     char pos[96];          /* "FILE:POS" or "" */
-    char reason[240];
+    char reason[400];
     double approx_s;       /* the state machine's uncertainty on ts, 0 exact */
+    /* what the reason says: an OFF from rpl_semi_sync_master_enabled=OFF (a runtime disable),
+     * an ON from the master enabling semisync again; an OFF whose reason shows no commit timed
+     * out (the probe, an unflagged registered end, a replica gone with wait_no_slave=OFF) */
+    bool disable, enable, not_timeout, timed_out;
     /* an OFF the server's Rpl_semi_sync_master_status samples contradict (pm_contradict.c):
      * every sample in [on_from, on_to] (server clock) — the OFF span less the sampling slack —
      * says ON; the samples win */
@@ -54,6 +58,21 @@ struct pm_repl {
     uint32_t n_conns;
 };
 
+/* A runtime disable of semisync on the master (pm_disable.c): rpl_semi_sync_master_enabled=OFF
+ * with SET GLOBAL, from the wire's transition reason, the error log's lines and the variable's
+ * samples; and when it was enabled again. */
+struct pm_dis {
+    int64_t off_ns;        /* capture clock; 0: already disabled when the capture began */
+    double off_approx_s;   /* the wire's uncertainty on off_ns */
+    int64_t on_ns;         /* enabled again (capture clock); 0 not seen */
+    bool back_on;          /* enabled again during the capture */
+    int tr_off, tr_on;     /* the wire's transitions (indices in pm_ctx.tr), -1 none */
+    const struct ss_el_record *log_off, *log_on; /* the log's lines */
+    bool log_off_bare;     /* log_off is MariaDB's "switched OFF" with no timeout line before it */
+    const struct ss_sv_point *var_off, *var_on;  /* rpl_semi_sync_master_enabled's changes */
+};
+#define PM_MAX_DIS 16
+
 struct pm_names {          /* SQL spellings for the master's flavor and version */
     const char *master_enabled, *slave_enabled, *stop_io, *start_io, *show_replica, *status_like;
     const char *wait_count;
@@ -82,6 +101,9 @@ struct pm_ctx {
     int enabled;                             /* parameters.enabled: 1, 0, -1 unknown */
     const char *enabled_src;                 /* its source ("option", "file", …), borrowed */
     const char *timeout_src, *wait_count_src; /* the same for these two, "" unknown */
+    /* runtime disables (pm_disable.c, found after the restart rule) */
+    struct pm_dis dis[PM_MAX_DIS];
+    uint32_t n_dis;
     /* the server's samples against the wire's inferences (pm_contradict.c) */
     uint32_t n_contradicted;                 /* wire OFF transitions the samples contradict */
     bool disabled_contradicted;              /* the wire's "disabled", while the samples say ON */
@@ -115,6 +137,8 @@ char *pm_fmt_time(int64_t ns, bool with_date, char *buf, size_t n);
 void pm_appendf(char *buf, size_t n, const char *fmt, ...) SS_PRINTF(3, 4);
 
 /* correlate.c */
+/* The verdict of a counter whose server value lies in the wire's counter_ranges: no mismatch. */
+#define PM_WITHIN_RANGE "within the wire's range"
 void pm_clock_offset(struct pm_ctx *c);
 int pm_correlate(struct pm_ctx *c);
 int pm_timeline(struct pm_ctx *c);
@@ -157,6 +181,22 @@ void pm_contradiction_text(const struct pm_ctx *c, char *v, size_t n);
 int pm_rule_contradictions(struct pm_ctx *c);
 /* Whether the wire's disabled state should be believed (not contradicted by the samples). */
 bool pm_wire_disabled(const struct pm_ctx *c);
+
+/* pm_disable.c */
+/* semisync disabled at runtime (SET GLOBAL rpl_semi_sync_master_enabled=OFF), and enabled again
+ * or not: one row, warning when it was enabled again, critical when still disabled at the end.
+ * Run after pm_rule_restart (a master that came back disabled is the restart's) and before the
+ * master-disabled and switched-OFF rules, which leave these episodes to it. */
+int pm_rule_runtime_disable(struct pm_ctx *c);
+/* Whether an OFF seen at capture time t (status sample interval [lo, hi] when lo < hi, log line
+ * or wire time when lo == hi) is one of the runtime disables found. */
+bool pm_disable_explains(const struct pm_ctx *c, int64_t lo, int64_t hi);
+/* "the full 1500 ms timeout", "the assumed default 10000 ms timeout", … and the source's words
+ * for the evidence ("rpl_semi_sync_master_timeout from the server's variables"). */
+void pm_timeout_words(const struct pm_ctx *c, char *buf, size_t n);
+void pm_timeout_source(const struct pm_ctx *c, char *buf, size_t n);
+/* rpl_semi_sync_master_timeout or rpl_semi_sync_source_timeout */
+const char *pm_timeout_var(const struct pm_ctx *c);
 
 /* pm_replica_rules.c */
 /* Whether replica r was connected at capture time t: 1 yes, 0 no (`how` says since when and how

@@ -325,6 +325,20 @@ static void transitions_of(struct pm_ctx *c, const json_t *semi)
         snprintf(p->reason, sizeof(p->reason), "%s", pm_jstr(t, "reason", ""));
         json_t *ap = json_object_get(t, "approximate_s"); /* null when exact */
         p->approx_s = json_is_number(ap) ? json_number_value(ap) : 0;
+        /* the state machine's reasons (docs/semisync-state.md "Evidence and transitions"); the
+         * full text is read, even past what `reason` keeps */
+        const char *why = pm_jstr(t, "reason", "");
+        p->disable = !p->to_on && (ci_contains(why, "_enabled=OFF") ||
+                                   ci_contains(why, "semisync was disabled on the"));
+        p->enable = p->to_on && ci_contains(why, "semisync was enabled on the");
+        p->not_timeout = !p->to_on && !p->disable &&
+                         (ci_contains(why, "registered for an ack and not acked") ||
+                          ci_contains(why, "not a transaction end") ||
+                          ci_contains(why, "wait_no_slave=OFF"));
+        /* the timeout rule's reasons: "… waited 1.50 s with no ack; …", "only 1 of the 2 acks
+         * needed arrived" */
+        p->timed_out = !p->to_on && !p->disable && !p->not_timeout &&
+                       (ci_contains(why, " with no ack") || ci_contains(why, "acks needed arrived"));
         c->n_tr++;
     }
 }
@@ -344,14 +358,23 @@ static void params_of(struct pm_ctx *c)
     c->timeout_src = pm_jstr(json_object_get(pa, "timeout_ms"), "source", "");
     c->wait_count_src = pm_jstr(json_object_get(pa, "wait_count"), "source", "");
     const struct ss_status_samples *st = c->st;
-    if (c->timeout_ms < 0 && ss_status_samples_has(st, SS_SV_VAR_TIMEOUT))
+    /* the server's own variables over an assumed default (the CLI feeds them to the state
+     * machine, so there they already are the report's, source "file") */
+    if ((c->timeout_ms < 0 || !strcmp(c->timeout_src, "default")) &&
+        ss_status_samples_has(st, SS_SV_VAR_TIMEOUT)) {
         c->timeout_ms = st->series[SS_SV_VAR_TIMEOUT].first.value;
-    if (c->wait_count < 0 && ss_status_samples_has(st, SS_SV_VAR_WAIT_COUNT))
+        c->timeout_src = "file";
+    }
+    if (c->wait_count < 0 && ss_status_samples_has(st, SS_SV_VAR_WAIT_COUNT)) {
         c->wait_count = st->series[SS_SV_VAR_WAIT_COUNT].first.value;
+        c->wait_count_src = "file";
+    }
     if (c->wait_point_after_sync < 0 && ss_status_samples_has(st, SS_SV_VAR_WAIT_POINT))
         c->wait_point_after_sync = st->series[SS_SV_VAR_WAIT_POINT].first.value != 0;
-    if (c->timeout_ms < 0)
+    if (c->timeout_ms < 0) {
         c->timeout_ms = 10000;
+        c->timeout_src = "default";
+    }
     if (c->wait_count < 1)
         c->wait_count = 1;
 }

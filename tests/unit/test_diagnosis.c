@@ -714,6 +714,193 @@ static void test_samples_contradict_wire(void **state)
     json_decref(m);
 }
 
+/* ---- what the wire cannot decide ---------------------------------------------------------------- */
+
+/* The healthy master, with one commit the wire could not place around a switch: yes_tx is
+ * reported as 101 in [99, 101]; the server counted 100. Inside the range: no mismatch, no alarm,
+ * and the span is an info row. */
+static void test_counter_ranges(void **state)
+{
+    (void)state;
+    json_t *m = jparse(healthy_master);
+    json_object_set_new(json_object_get(m, "counters"), "yes_tx", json_integer(101));
+    json_object_set_new(m, "counter_ranges", jparse("{\"yes_tx\": [99, 101]}"));
+    json_object_set_new(json_object_get(m, "semisync"), "uncertain",
+                        jparse("[{\"from\": 1700000004.25, \"to\": 1700000004.26, \"reason\":"
+                               " \"mb.000001:900 was sent 10.0 ms after the ack that switched "
+                               "ON\"}]"));
+    json_object_set_new(json_object_get(m, "semisync"), "uncertain_total", json_integer(1));
+    struct ss_status_samples *st = status_from(healthy_status);
+    json_t *pm = build(m, st, NULL);
+    const json_t *r = corr_row(pm, "yes_tx");
+    const char *v = field(r, "verdict");
+    if (strncmp(v, "within the wire's range [99, 101]", 33) != 0)
+        dump_on_failure(pm);
+    assert_int_equal(strncmp(v, "within the wire's range [99, 101]", 33), 0);
+    assert_null(strstr(v, "differs"));
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(r, "wire_range"), 1)), 101);
+    /* the summary row does not count it as a difference */
+    const json_t *h = diag_with(pm, "nothing wrong");
+    assert_non_null(h);
+    assert_non_null(strstr(field(h, "evidence"), "the servers' counters agree with the wire"));
+    const json_t *u = diag_with(pm, "not decidable from the wire: 1 span(s)");
+    assert_non_null(u);
+    assert_string_equal(field(u, "severity"), "info");
+    assert_non_null(strstr(field(u, "evidence"), "22:13:24.250 to 22:13:24.260: mb.000001:900 was "
+                                                 "sent 10.0 ms after the ack that switched ON"));
+    assert_non_null(strstr(field(u, "evidence"), "yes_tx 99 to 101"));
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(pm, "diagnosis"), i, x)
+        assert_string_equal(field(x, "severity"), "info");
+    json_decref(pm);
+
+    /* outside the range it is a difference, and says so */
+    json_object_set_new(m, "counter_ranges", jparse("{\"yes_tx\": [101, 103]}"));
+    pm = build(m, st, NULL);
+    v = field(corr_row(pm, "yes_tx"), "verdict");
+    assert_non_null(strstr(v, "differs by +1, outside the wire's range [101, 103]"));
+    assert_non_null(strstr(field(diag_with(pm, "nothing wrong"), "evidence"), "differ: yes_tx"));
+    json_decref(pm);
+    ss_status_samples_free(st);
+    json_decref(m);
+}
+
+/* ---- the timeout quoted, and OFFs that were not timeouts ---------------------------------------- */
+
+static void test_timeout_words(void **state)
+{
+    (void)state;
+    /* only the default is known: said as such */
+    json_t *m = jparse(timeout_master);
+    json_object_set_new(m, "parameters",
+                        jparse("{\"timeout_ms\": {\"value\": 10000, \"source\": \"default\"}}"));
+    json_t *pm = build(m, NULL, NULL);
+    const json_t *d = diag_with(pm, "switched OFF once");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    assert_non_null(strstr(field(d, "cause"), "after commits waited the assumed default 10000 ms "
+                                              "timeout"));
+    assert_non_null(strstr(field(d, "evidence"), "timeout in use: 10000 ms, only the default "
+                                                 "assumed: rpl_semi_sync_master_timeout was not "
+                                                 "given"));
+    assert_null(strstr(field(d, "cause"), "waited the full"));
+    json_decref(pm);
+
+    /* the server's variables given to the postmortem replace the assumed default */
+    struct ss_status_samples *st =
+        status_from("1700000000.5\trpl_semi_sync_master_timeout\t1500\n");
+    pm = build(m, st, NULL);
+    d = diag_with(pm, "switched OFF once");
+    assert_non_null(strstr(field(d, "cause"), "waited the full 1500 ms timeout"));
+    assert_non_null(strstr(field(d, "evidence"), "timeout in use: 1500 ms, "
+                                                 "rpl_semi_sync_master_timeout from the server's "
+                                                 "variables"));
+    json_decref(pm);
+    ss_status_samples_free(st);
+
+    /* the wire's reason is the probe: no commit waited out a timeout, none is claimed */
+    json_t *tr = json_array_get(json_object_get(json_object_get(m, "semisync"), "transitions"), 0);
+    json_object_set_new(tr, "reason",
+                        json_string("mb.000001:7200 (GTID, not a transaction end) was sent with an "
+                                    "ack request: the master was OFF, probing for a caught-up "
+                                    "replica; ON was last corroborated at 22:13:24.900"));
+    pm = build(m, NULL, NULL);
+    d = diag_with(pm, "switched OFF once, not after a commit waited out the timeout");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    assert_null(strstr(field(d, "cause"), "waited the full"));
+    assert_null(strstr(field(d, "cause"), "waited the assumed"));
+    assert_non_null(strstr(field(d, "evidence"), "not a transaction end"));
+    assert_null(strstr(field(d, "evidence"), "waited with no ack"));
+    json_decref(pm);
+
+    /* the log's timeout line is the authority: a timeout after all */
+    struct ss_errlog *el = log_from(
+        "2023-11-14 22:13:25 22 [Warning] Timeout waiting for reply of binlog (file: mb.000001, "
+        "pos: 7114), semi-sync up to file mb.000001, position 6843.\n"
+        "2023-11-14 22:13:25 22 [Note] Semi-sync replication switched OFF.\n");
+    pm = build(m, NULL, el);
+    d = diag_with(pm, "switched OFF once after commits waited the assumed default 10000 ms");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    json_decref(pm);
+    ss_errlog_free(el);
+    json_decref(m);
+}
+
+/* ---- disabled at runtime, from the server's records alone -------------------------------------- */
+
+/* The wire saw nothing (no commit while it was off); the variables show
+ * rpl_semi_sync_master_enabled ON -> OFF -> ON and the status OFF in between; MySQL 8's log says
+ * "disabled on the source" and "enabled on the source". */
+static void test_runtime_disable_records(void **state)
+{
+    (void)state;
+    json_t *m = jparse(healthy_master);
+    struct ss_status_samples *st = status_from(
+        "1700000000.5\trpl_semi_sync_master_enabled\tON\n"
+        "1700000000.5\tRpl_semi_sync_master_status\tON\n"
+        "1700000003.5\trpl_semi_sync_master_enabled\tOFF\n"
+        "1700000003.5\tRpl_semi_sync_master_status\tOFF\n"
+        "1700000006.5\trpl_semi_sync_master_enabled\tON\n"
+        "1700000006.5\tRpl_semi_sync_master_status\tON\n"
+        "1700000009.5\trpl_semi_sync_master_enabled\tON\n"
+        "1700000009.5\tRpl_semi_sync_master_status\tON\n");
+    json_t *pm = build(m, st, NULL);
+    const json_t *d = diag_with(pm, "semisync was disabled at runtime "
+                                    "(rpl_semi_sync_master_enabled=OFF) between 22:13:20.500 and "
+                                    "22:13:23.500 and enabled again between 22:13:23.500 and "
+                                    "22:13:26.500");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    assert_string_equal(field(d, "severity"), "warning");
+    assert_non_null(strstr(field(d, "evidence"), "variables: rpl_semi_sync_master_enabled ON -> "
+                                                 "OFF between 22:13:20.500 and 22:13:23.500"));
+    /* the status OFF is the disable's, not a switch OFF of its own */
+    assert_null(diag_with(pm, "switched OFF"));
+    assert_null(diag_with(pm, "semisync is disabled on the master"));
+    json_decref(pm);
+
+    /* still OFF at the last sample: critical, and the remedy turns it back on */
+    ss_status_samples_free(st);
+    st = status_from("1700000000.5\trpl_semi_sync_master_enabled\tON\n"
+                     "1700000003.5\trpl_semi_sync_master_enabled\tOFF\n"
+                     "1700000009.5\trpl_semi_sync_master_enabled\tOFF\n");
+    pm = build(m, st, NULL);
+    d = diag_with(pm, "disabled at runtime");
+    assert_non_null(d);
+    assert_string_equal(field(d, "severity"), "critical");
+    assert_non_null(strstr(field(d, "remedy"), "SET GLOBAL rpl_semi_sync_master_enabled=1"));
+    assert_null(diag_with(pm, "semisync is disabled on the master")); /* one row */
+    json_decref(pm);
+    ss_status_samples_free(st);
+
+    /* MySQL 8.0: its log's own lines, in its spelling */
+    json_object_set_new(m, "flavor", json_string("mysql"));
+    json_object_set_new(m, "server_version", json_string("8.0.36"));
+    struct ss_errlog *el = log_from(
+        "2023-11-14T22:13:22.100000Z 31 [Note] [MY-011171] [Repl] Plugin semisync reported: "
+        "'Semi-sync replication disabled on the source.'\n"
+        "2023-11-14T22:13:25.400000Z 32 [Note] [MY-011170] [Repl] Plugin semisync reported: "
+        "'Semi-sync replication enabled on the source.'\n");
+    pm = build(m, NULL, el);
+    d = diag_with(pm, "semisync was disabled at runtime (rpl_semi_sync_source_enabled=OFF) at "
+                      "22:13:22.100 and enabled again at 22:13:25.400");
+    if (!d)
+        dump_on_failure(pm);
+    assert_non_null(d);
+    assert_non_null(strstr(field(d, "evidence"), "[thread 31, the session that changed it]"));
+    assert_non_null(strstr(field(d, "remedy"), "SET GLOBAL rpl_semi_sync_source_enabled=OFF"));
+    json_decref(pm);
+    ss_errlog_free(el);
+    json_decref(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -729,6 +916,9 @@ int main(void)
         cmocka_unit_test(test_clock_offset),
         cmocka_unit_test(test_api_and_text),
         cmocka_unit_test(test_samples_contradict_wire),
+        cmocka_unit_test(test_counter_ranges),
+        cmocka_unit_test(test_timeout_words),
+        cmocka_unit_test(test_runtime_disable_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
