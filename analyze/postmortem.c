@@ -328,17 +328,27 @@ static void transitions_of(struct pm_ctx *c, const json_t *semi)
         /* the state machine's reasons (docs/semisync-state.md "Evidence and transitions"); the
          * full text is read, even past what `reason` keeps */
         const char *why = pm_jstr(t, "reason", "");
-        p->disable = !p->to_on && (ci_contains(why, "_enabled=OFF") ||
-                                   ci_contains(why, "semisync was disabled on the"));
-        p->enable = p->to_on && ci_contains(why, "semisync was enabled on the");
-        p->not_timeout = !p->to_on && !p->disable &&
-                         (ci_contains(why, "registered for an ack and not acked") ||
-                          ci_contains(why, "not a transaction end") ||
-                          ci_contains(why, "wait_no_slave=OFF"));
-        /* the timeout rule's reasons: "… waited 1.50 s with no ack; …", "only 1 of the 2 acks
-         * needed arrived" */
-        p->timed_out = !p->to_on && !p->disable && !p->not_timeout &&
-                       (ci_contains(why, " with no ack") || ci_contains(why, "acks needed arrived"));
+        /* The state machine names the cause (`cause`); reports written before it had one are
+         * read by their reason's wording. */
+        const char *cause = pm_jstr(t, "cause", "");
+        if (cause[0]) {
+            p->disable = !p->to_on && strcmp(cause, "disabled") == 0;
+            p->enable = p->to_on && strcmp(cause, "enabled") == 0;
+            p->not_timeout = !p->to_on && (strcmp(cause, "seen_off") == 0 ||
+                                           strcmp(cause, "no_semisync_replica") == 0);
+            p->timed_out = !p->to_on && strcmp(cause, "timeout") == 0;
+        } else {
+            p->disable = !p->to_on && (ci_contains(why, "_enabled=OFF") ||
+                                       ci_contains(why, "semisync was disabled on the"));
+            p->enable = p->to_on && ci_contains(why, "semisync was enabled on the");
+            p->not_timeout = !p->to_on && !p->disable &&
+                             (ci_contains(why, "registered for an ack and not acked") ||
+                              ci_contains(why, "not a transaction end") ||
+                              ci_contains(why, "wait_no_slave=OFF"));
+            p->timed_out = !p->to_on && !p->disable && !p->not_timeout &&
+                           (ci_contains(why, " with no ack") ||
+                            ci_contains(why, "acks needed arrived"));
+        }
         c->n_tr++;
     }
 }

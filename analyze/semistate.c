@@ -25,6 +25,21 @@ const char *ss_semi_state_name(enum ss_semi_state st)
     return "unknown";
 }
 
+const char *ss_semi_cause_name(enum ss_semi_cause c)
+{
+    switch (c) {
+    case SS_CAUSE_TIMEOUT: return "timeout";
+    case SS_CAUSE_SEEN_OFF: return "seen_off";
+    case SS_CAUSE_NO_REPLICA: return "no_semisync_replica";
+    case SS_CAUSE_DISABLED: return "disabled";
+    case SS_CAUSE_ACK: return "ack";
+    case SS_CAUSE_DUMP_START: return "dump_start";
+    case SS_CAUSE_ENABLED: return "enabled";
+    case SS_CAUSE_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
 const char *ss_param_source_name(enum ss_param_source src)
 {
     switch (src) {

@@ -20,7 +20,8 @@ void ss_sem_set_start(struct ss_sem_master *m, enum ss_semi_state st, uint64_t n
 }
 
 void ss_sem_transition(struct ss_sem_master *m, uint64_t ts, enum ss_semi_state to,
-                       const struct ss_sem_pos *pos, uint64_t approx, const char *reason)
+                       enum ss_semi_cause cause, const struct ss_sem_pos *pos, uint64_t approx,
+                       const char *reason)
 {
     if (!m->tr) {
         m->tr = calloc(SS_SEM_MAX_TRANSITIONS, sizeof(*m->tr));
@@ -44,6 +45,7 @@ void ss_sem_transition(struct ss_sem_master *m, uint64_t ts, enum ss_semi_state 
         ts = t[-1].ts_ns;
     t->ts_ns = ts;
     t->to = to;
+    t->cause = cause;
     if (pos && pos->ord)
         ss_sem_pos_str(m, pos, t->position);
     t->approx_ns = approx;

@@ -49,12 +49,12 @@ static const char *sid_str(int64_t sid, char *buf, size_t n)
  * switch were never registered: while OFF they count no_tx when they commit, while disabled
  * nothing at all (`disabled_from`: ends at or past it were committed while disabled). */
 static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
-                          const struct ss_sem_pos *pos, const char *reason,
-                          const struct ss_sem_pos *disabled_from)
+                          enum ss_semi_cause cause, const struct ss_sem_pos *pos,
+                          const char *reason, const struct ss_sem_pos *disabled_from)
 {
     if (m->state == SS_SEMI_ON)
         m->c.no_times++;
-    ss_sem_transition(m, ts, SS_SEMI_OFF, pos, approx, reason);
+    ss_sem_transition(m, ts, SS_SEMI_OFF, cause, pos, approx, reason);
     m->state = SS_SEMI_OFF;
     const struct ss_sem_pos *tpos = m->have_off_timeout ? &m->off_timeout_pos : NULL;
     while (m->pend_n) {
@@ -120,9 +120,9 @@ static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
 }
 
 static void switch_off(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
-                       const struct ss_sem_pos *pos, const char *reason)
+                       enum ss_semi_cause cause, const struct ss_sem_pos *pos, const char *reason)
 {
-    switch_off_as(m, ts, approx, pos, reason, NULL);
+    switch_off_as(m, ts, approx, cause, pos, reason, NULL);
 }
 
 void ss_sem_recent_add(struct ss_sem_master *m, enum ss_sem_recent_kind kind, uint64_t ts,
@@ -195,7 +195,7 @@ void ss_sem_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
     revise_after_disable(m, ts, approx);
     m->have_off_timeout = false;
     if (m->state == SS_SEMI_ON)
-        switch_off_as(m, ts, approx, first, reason, first);
+        switch_off_as(m, ts, approx, SS_CAUSE_DISABLED, first, reason, first);
     m->state = SS_SEMI_DISABLED;
     m->last_off_seen = ts;
     m->quiet_run = 0;
@@ -207,8 +207,8 @@ void ss_sem_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
     }
 }
 
-void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
-                      const char *reason)
+void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, enum ss_semi_cause cause,
+                      const struct ss_sem_pos *pos, const char *reason)
 {
     if (m->state == SS_SEMI_DISABLED && m->acks_held) {
         /* Enabled again: the restarted ack thread reads the acks left in the sockets. */
@@ -217,7 +217,7 @@ void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, const struct ss_sem
         m->acks_held = 0;
         m->acks_held_unsure = 0;
     }
-    ss_sem_transition(m, now, SS_SEMI_ON, pos, 0, reason);
+    ss_sem_transition(m, now, SS_SEMI_ON, cause, pos, 0, reason);
     m->state = SS_SEMI_ON;
     m->on_since = m->last_on_ev = now;
     m->last_on_tr = now;
@@ -317,7 +317,7 @@ void ss_sem_check_timeouts(struct ss_sem_master *m, uint64_t now)
         m->have_off_timeout = true;
         m->off_timeout_pos = pos;
         m->off_timeout_t0 = r->t0 + r->approx;
-        switch_off(m, deadline, r->approx, &pos, reason);
+        switch_off(m, deadline, r->approx, SS_CAUSE_TIMEOUT, &pos, reason);
     }
 }
 
@@ -369,7 +369,7 @@ void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_
                    ss_sem_clock(lo, 3, clk, sizeof(clk)));
     }
     m->have_off_timeout = false;
-    switch_off(m, lo + (now - lo) / 2, (now - lo) / 2, pos, reason);
+    switch_off(m, lo + (now - lo) / 2, (now - lo) / 2, SS_CAUSE_SEEN_OFF, pos, reason);
 }
 
 /* ---- acks ----------------------------------------------------------------------------------- */
@@ -477,7 +477,7 @@ static void try_switch_on(struct ss_sem_master *m, const struct ss_sem_replica *
                  "%s started a semisync dump at %s, at the commit position (the master counts "
                  "a dump's start position as acknowledged)",
                  sb, pos);
-    ss_sem_switch_on(m, now, a, reason);
+    ss_sem_switch_on(m, now, counted ? SS_CAUSE_ACK : SS_CAUSE_DUMP_START, a, reason);
     if (counted)
         m->on_race_until = now + SS_SEM_ON_RACE_NS;
 }
@@ -581,7 +581,7 @@ void ss_sem_stream_semi(struct ss_sem_master *m, struct ss_sem_stream *st, bool 
                      "replica%s left, %u needed",
                      sid_str(r ? r->server_id : -1, sb, sizeof(sb)), m->semi_alive,
                      m->semi_alive == 1 ? " is" : "s are", ss_sem_need_acks(m));
-            switch_off(m, now, 0, NULL, reason);
+            switch_off(m, now, 0, SS_CAUSE_NO_REPLICA, NULL, reason);
         }
     }
     m->c.clients_end = m->semi_alive;
@@ -615,7 +615,8 @@ void ss_sem_confirm_tail(struct ss_sem_master *m, struct ss_sem_stream *st, uint
                      pos, sid_str(r ? r->server_id : -1, sb, sizeof(sb)));
             uint64_t lo = m->last_flag_ts < st->tail_ts ? m->last_flag_ts : st->tail_ts;
             struct ss_sem_pos tp = st->tail;
-            switch_off(m, lo + (st->tail_ts - lo) / 2, (st->tail_ts - lo) / 2, &tp, reason);
+            switch_off(m, lo + (st->tail_ts - lo) / 2, (st->tail_ts - lo) / 2,
+                       SS_CAUSE_DISABLED, &tp, reason);
         }
         m->state = SS_SEMI_DISABLED;
     }

@@ -254,8 +254,8 @@ uint32_t ss_sem_covering(const struct ss_sem_master *m, const struct ss_sem_pos 
 bool ss_sem_count_members(const struct ss_sem_master *m);
 void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
                          const char *what, bool prompt);
-void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
-                      const char *reason);
+void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, enum ss_semi_cause cause,
+                      const struct ss_sem_pos *pos, const char *reason);
 void ss_sem_drain(struct ss_sem_master *m, struct ss_sem_replica *r, uint64_t now);
 /* The master stopped flagging at about ts (± approx): rpl_semi_sync_master_enabled=OFF. Ends at or
  * past `first` were committed while disabled and are not counted. */
@@ -273,7 +273,8 @@ void ss_sem_recent_add(struct ss_sem_master *m, enum ss_sem_recent_kind kind, ui
 /* semistate_events.c: bookkeeping helpers of the state machine */
 void ss_sem_set_start(struct ss_sem_master *m, enum ss_semi_state st, uint64_t now);
 void ss_sem_transition(struct ss_sem_master *m, uint64_t ts, enum ss_semi_state to,
-                       const struct ss_sem_pos *pos, uint64_t approx, const char *reason);
+                       enum ss_semi_cause cause, const struct ss_sem_pos *pos, uint64_t approx,
+                       const char *reason);
 void ss_sem_unprotected(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
                         const struct ss_sem_pos *pos, const char *gtid, enum ss_sem_why why);
 struct ss_sem_pending *ss_sem_pend_at(struct ss_sem_master *m, uint32_t i);

@@ -91,6 +91,7 @@ static json_t *semisync_json(const struct ss_sem_master *m)
         json_object_set_new(e, "position",
                             t->position[0] ? json_string(t->position) : json_null());
         json_object_set_new(e, "reason", json_string(t->reason));
+        json_object_set_new(e, "cause", json_string(ss_semi_cause_name(t->cause)));
         json_object_set_new(e, "approximate_s", approx_json(t->approx_ns));
         json_object_set_new(e, "summary", json_string(sum));
         json_array_append_new(tr, e);

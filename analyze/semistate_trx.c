@@ -312,7 +312,7 @@ static void on_trx_end(struct ss_semistate *s, struct ss_sem_master *m, struct s
             ss_sem_fmt(reason, sizeof(reason),
                      "ack request on %s: semisync was enabled on the master",
                      ss_sem_pos_str(m, &t->pos, pos));
-            ss_sem_switch_on(m, now, &t->pos, reason);
+            ss_sem_switch_on(m, now, SS_CAUSE_ENABLED, &t->pos, reason);
             if (m->p.enabled != 1) {
                 m->p.enabled = 1;
                 m->p.src_enabled = SS_PARAM_WIRE;

@@ -47,12 +47,29 @@ struct ss_semi_counter_range {
     int64_t get_ack_lo, get_ack_hi;
 };
 
+/* Why a transition happened, as a fact of the model (the reason text explains it in words). */
+enum ss_semi_cause {
+    SS_CAUSE_UNKNOWN = 0,
+    SS_CAUSE_TIMEOUT,        /* a commit waited the timeout without an ack */
+    SS_CAUSE_SEEN_OFF,       /* seen OFF (a probe, an unflagged registered end): cause not on
+                              * the wire */
+    SS_CAUSE_NO_REPLICA,     /* the semisync replicas needed left, wait_no_slave=OFF */
+    SS_CAUSE_DISABLED,       /* rpl_semi_sync_master_enabled=OFF at runtime */
+    SS_CAUSE_ACK,            /* an ack reached the commit position */
+    SS_CAUSE_DUMP_START,     /* a semisync dump started at the commit position */
+    SS_CAUSE_ENABLED,        /* rpl_semi_sync_master_enabled=ON at runtime */
+};
+/* "unknown", "timeout", "seen_off", "no_semisync_replica", "disabled", "ack", "dump_start",
+ * "enabled" */
+const char *ss_semi_cause_name(enum ss_semi_cause c);
+
 /* One change of state seen during the capture (never the initial state). */
 #define SS_SEMI_POS_MAX (SS_FILE_MAX + 24)
 #define SS_SEMI_REASON_MAX 512
 struct ss_semi_transition {
     uint64_t ts_ns;
     enum ss_semi_state to;           /* SS_SEMI_ON or SS_SEMI_OFF */
+    enum ss_semi_cause cause;
     char position[SS_SEMI_POS_MAX];  /* "FILE:POS" the change is tied to; "" none */
     char reason[SS_SEMI_REASON_MAX]; /* why, in words (without the "OFF at …:" prefix) */
     uint64_t approx_ns;              /* the true time is within ts ± approx_ns; 0 = exact */
