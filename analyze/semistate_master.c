@@ -507,6 +507,10 @@ static void unseen_release(struct ss_sem_master *m, const struct ss_sem_pos *a, 
 void ss_sem_on_ack(struct ss_sem_master *m, struct ss_sem_stream *st, const struct ss_sem_pos *a,
                    uint64_t now, bool counted)
 {
+    /* During a chain of ON races every ack reaching the frontier is where the switch may have
+     * come instead (see account_new). */
+    if (counted && m->race_n && m->have_frontier && ss_sem_pos_cmp(a, &m->frontier) >= 0)
+        m->race_ack_ts = now;
     /* A disabled master's ack thread is stopped: acks still on their way are not counted. */
     if (counted && m->state == SS_SEMI_DISABLED) {
         m->acks_held++;

@@ -31,6 +31,10 @@
 #define SS_SEM_SYNC_LIKELY_NS 2500000u    /* an end sent this soon after the last flag was most
                                           * likely written before a disable came between */
 #define SS_SEM_SYNC_MAX_NS 10000000u      /* ... and possibly up to this */
+#define SS_SEM_ACK_LOST_NS 20000000u      /* 20 ms: an ack this close to the replica's close may
+                                          * not have been read before the dump thread left */
+#define SS_SEM_RACE_CHAIN_NS 2000000u     /* 2 ms: the next frontier ack's commit race */
+#define SS_SEM_RACE_CHAIN_MAX 32          /* commits one chain of races may take in */
 #define SS_SEM_MAX_UNCERTAIN 64              /* uncertain spans listed (all counted) */
 
 /* A binlog coordinate: ord orders files (numeric suffix + 1; 0 = unknown). */
@@ -56,6 +60,8 @@ struct ss_sem_stream {
     bool tail_valid;                 /* last event: an unflagged end at the frontier */
     struct ss_sem_pos tail;
     uint64_t tail_ts;
+    uint64_t ack_ts[4];              /* the last acks on this stream (ring) */
+    uint32_t ack_i;
     bool have_last_end;              /* last transaction end this stream carried */
     struct ss_sem_pos last_end;
     /* What TCP tells about when the master decided what this stream carries: a flag is decided
@@ -171,6 +177,8 @@ struct ss_sem_master {
     bool have_off_timeout;           /* the last switch OFF was a timeout of off_timeout_pos */
     struct ss_sem_pos off_timeout_pos;
     uint64_t off_timeout_t0;         /* latest commit time of the end that timed out */
+    uint32_t race_n;                 /* commits in the current chain of such races */
+    uint64_t race_ack_ts, race_start; /* the chain's latest frontier ack; its first ack */
     uint64_t on_race_until;          /* a new end seen before this, right after an ack switched
                                       * ON, may have been written before that ack: no ON then */
     uint64_t acked_unseen;           /* releases by acks past every end seen (events missed) */
