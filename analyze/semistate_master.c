@@ -228,18 +228,26 @@ void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, enum ss_semi_cause 
 static void replica_context(const struct ss_sem_master *m, uint64_t t,
                             const struct ss_sem_pending *p, char *buf, size_t n)
 {
-    uint32_t known = 0, alive = ss_sem_clients_at(m, t);
+    uint32_t known = 0, anon = 0, alive = ss_sem_clients_at(m, t);
     uint64_t gone = 0;
     int64_t sid = -1;
     for (uint32_t i = 0; i < m->n_replicas; i++) {
         const struct ss_sem_replica *r = &m->replicas[i];
         if (!r->ever_semi)
             continue;
-        known++;
-        sid = r->server_id;
+        /* A stream seen before its replica named itself is keyed by its connection: count
+         * replicas by server_id, and such streams only when no replica is named. */
+        if (r->server_id >= 0) {
+            known++;
+            sid = r->server_id;
+        } else {
+            anon++;
+        }
         if (r->gone_ts <= t && r->gone_ts > gone)
             gone = r->gone_ts;
     }
+    if (!known)
+        known = anon;
     char clk[24], sb[48];
     ss_sem_clock(gone, 3, clk, sizeof(clk));
     if (alive == 0) {

@@ -25,7 +25,8 @@
 #define SS_SEM_QUIET_RUN_NS 200000000u       /* no flag anywhere for this long, over ... */
 #define SS_SEM_QUIET_RUN_MIN 8               /* ... at least this many new ends: disabled */
 #define SS_SEM_RECENT 256                    /* acks and releases kept to revise at a disable */
-#define SS_SEM_WAIT_ENTER_NS 200000000u   /* 200 ms: a committing session is waiting by then */
+#define SS_SEM_WAIT_ENTER_NS 20000000u    /* 20 ms: a committing session waits by then (right
+                                          * after its binlog sync, or its engine commit) */
 #define SS_SEM_ON_RACE_NS 50000000u      /* 50 ms: a commit written before an ack becomes visible
                                           * to dump threads only after its binlog sync */
 #define SS_SEM_SYNC_LIKELY_NS 2500000u    /* an end sent this soon after the last flag was most
@@ -33,7 +34,8 @@
 #define SS_SEM_SYNC_MAX_NS 10000000u      /* ... and possibly up to this */
 #define SS_SEM_ACK_LOST_NS 20000000u      /* 20 ms: an ack this close to the replica's close may
                                           * not have been read before the dump thread left */
-#define SS_SEM_RACE_CHAIN_NS 2000000u     /* 2 ms: the next frontier ack's commit race */
+#define SS_SEM_RACE_CHAIN_NS 20000000u    /* 20 ms: a group of commits can take that long to
+                                          * become visible (its binlog fsync) */
 #define SS_SEM_RACE_CHAIN_MAX 32          /* commits one chain of races may take in */
 #define SS_SEM_MAX_UNCERTAIN 64              /* uncertain spans listed (all counted) */
 
