@@ -105,12 +105,14 @@ static inline void dump_start(struct story *st, int i, uint64_t ts, uint64_t pos
     feed(st, &m);
 }
 
-/* One event packet on replica i's stream. hdr_ts: the event header's timestamp (seconds). */
-static inline void event(struct story *st, int i, uint64_t ts, uint8_t type, uint64_t end_pos,
-                  enum ss_trx_role trx, bool flag, uint32_t hdr_ts)
+/* One event packet on replica i's stream. hdr_ts: the event header's timestamp (seconds).
+ * stream_end_off: the TCP stream offset past it (0: none given). */
+static inline void event_off(struct story *st, int i, uint64_t ts, uint8_t type, uint64_t end_pos,
+                             enum ss_trx_role trx, bool flag, uint32_t hdr_ts,
+                             uint64_t stream_end_off)
 {
     struct ss_msg m = {.kind = SS_MSG_EVENT, .conn = &st->r[i].ci, .ts_ns = ts,
-                       .from_server = true};
+                       .from_server = true, .stream_end_off = stream_end_off};
     struct ss_event *ev = &m.u.ev;
     ev->h.type = type;
     ev->h.timestamp = hdr_ts;
@@ -126,6 +128,12 @@ static inline void event(struct story *st, int i, uint64_t ts, uint8_t type, uin
         ev->u.mgtid.seq = st->gno;
     }
     feed(st, &m);
+}
+
+static inline void event(struct story *st, int i, uint64_t ts, uint8_t type, uint64_t end_pos,
+                  enum ss_trx_role trx, bool flag, uint32_t hdr_ts)
+{
+    event_off(st, i, ts, type, end_pos, trx, flag, hdr_ts, 0);
 }
 
 /* A MariaDB transaction on replica i's stream: GTID (162) …, then XID (16) ending at `end`. */
@@ -177,21 +185,8 @@ static inline void tcp_window(struct story *st, int i, uint64_t ts, bool zero, u
 static inline void event_at(struct story *st, int i, uint64_t ts, uint8_t type, uint64_t end_pos,
                             enum ss_trx_role trx, bool flag, uint32_t hdr_ts)
 {
-    struct ss_msg m = {.kind = SS_MSG_EVENT, .conn = &st->r[i].ci, .ts_ns = ts,
-                       .from_server = true};
-    struct ss_event *ev = &m.u.ev;
-    ev->h.type = type;
-    ev->h.timestamp = hdr_ts;
-    ev->h.server_id = 1;
-    ev->h.log_pos = (uint32_t)end_pos;
-    ev->semisync_flags = flag ? 1 : 0;
-    ev->ack_requested = flag;
-    ev->end_pos = end_pos;
-    ev->trx = trx;
-    snprintf(ev->file, sizeof(ev->file), "%s", FILE1);
     st->off[i] += 60;
-    m.stream_end_off = st->off[i];
-    feed(st, &m);
+    event_off(st, i, ts, type, end_pos, trx, flag, hdr_ts, st->off[i]);
 }
 
 /* A transaction on i's stream with TCP offsets, header second of ts. */
