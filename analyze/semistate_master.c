@@ -48,6 +48,8 @@ static const char *sid_str(int64_t sid, char *buf, size_t n)
  * position (MariaDB's switch_off(), also run by disable_master()). Ends committed after the
  * switch were never registered: while OFF they count no_tx when they commit, while disabled
  * nothing at all (`disabled_from`: ends at or past it were committed while disabled). */
+static void revise_after_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx);
+
 static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
                           enum ss_semi_cause cause, const struct ss_sem_pos *pos,
                           const char *reason, const struct ss_sem_pos *disabled_from)
@@ -57,6 +59,7 @@ static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
     ss_sem_transition(m, ts, SS_SEMI_OFF, cause, pos, approx, reason);
     m->state = SS_SEMI_OFF;
     const struct ss_sem_pos *tpos = m->have_off_timeout ? &m->off_timeout_pos : NULL;
+    m->off_woken = m->off_after = m->off_woken_late = m->off_woken_late_req = 0;
     while (m->pend_n) {
         struct ss_sem_pending *p = ss_sem_pend_at(m, 0);
         bool counts = p->kind == SS_SEM_REQ || ss_sem_count_members(m);
@@ -81,6 +84,11 @@ static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
             why = SS_SEM_WHY_OFF;
             if (p->kind == SS_SEM_REQ && m->c.request_ack > 0)
                 m->c.request_ack--;
+        }
+        if (!disabled_from && !after && p->t0 > m->last_any_flag_ts) {
+            m->off_woken_late++;
+            if (p->kind == SS_SEM_REQ)
+                m->off_woken_late_req++;
         }
         if (after && disabled_from) {
             /* Sent unflagged after the disable, but it may have been written (and registered)
@@ -109,14 +117,72 @@ static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
             }
             m->trx_disabled++;
         } else {
-            if (counts)
+            if (counts) {
                 m->c.no_tx++;
+                if (!after)
+                    m->off_woken++;
+                else
+                    m->off_after++;
+            }
             ss_sem_unprotected(m, p->t0, p->approx, &p->pos, p->gtid, why);
         }
         ss_sem_pend_pop(m);
     }
     m->have_reply = false;
     m->last_off_seen = ts;
+    m->no_tx_at_off = m->c.no_tx;
+    m->unp_total_at_off = m->unp_total;
+    m->n_unp_at_off = m->n_unp;
+}
+
+void ss_sem_disabled_while_off(struct ss_sem_master *m, uint32_t run)
+{
+    struct ss_semi_transition *last = m->n_tr ? &m->tr[m->n_tr - 1] : NULL;
+    int64_t revert = run;
+    if (last && last->to == SS_SEMI_OFF && last->cause == SS_CAUSE_SEEN_OFF) {
+        /* The switch itself was the disable: nothing committed since counted. */
+        last->cause = SS_CAUSE_DISABLED;
+        size_t len = strlen(last->reason);
+        ss_sem_fmt(last->reason + len, sizeof(last->reason) - len,
+                   "; then no stream carried any flag while commits went on: semisync was "
+                   "disabled on the master (rpl_semi_sync_master_enabled=OFF)");
+        revert = m->c.no_tx - m->no_tx_at_off;
+        m->unp_total = m->unp_total_at_off;
+        m->n_unp = m->n_unp_at_off;
+        revise_after_disable(m, last->ts_ns, last->approx_ns);
+        /* The commits the switch woke that came after the last flag were committed after the
+         * disable: never registered, never counted. */
+        revert += m->off_woken_late + m->off_after;
+        m->c.request_ack -= m->off_woken_late_req;
+        /* AFTER_COMMIT: a registered commit waits only after its engine commit, and a disabled
+         * master does not wait: of the others, only those already waiting counted no_tx (at
+         * most one per session; the wire does not see how many). */
+        if (m->p.wait_point_after_sync == 0 && m->off_woken > m->off_woken_late) {
+            int64_t early = m->off_woken - m->off_woken_late;
+            revert += early;
+            m->rng.no_tx_hi += early;
+        }
+        if (m->c.request_ack < 0)
+            m->c.request_ack = 0;
+        m->unp_total = m->unp_total > (uint64_t)m->off_woken_late
+                           ? m->unp_total - (uint64_t)m->off_woken_late : 0;
+    } else {
+        /* Disabled later, while OFF: the run's commits count nothing. */
+        if (m->unp_total >= run)
+            m->unp_total -= run;
+        m->n_unp = m->n_unp > run ? m->n_unp - run : 0;
+    }
+    if (revert > m->c.no_tx)
+        revert = m->c.no_tx;
+    m->c.no_tx -= revert;
+    m->trx_disabled += (uint64_t)revert;
+    m->state = SS_SEMI_DISABLED;
+    m->quiet_run = 0;
+    m->recent_n = 0;
+    if (m->p.enabled != 0 && m->p.src_enabled != SS_PARAM_OPTION) {
+        m->p.enabled = 0;
+        m->p.src_enabled = SS_PARAM_WIRE;
+    }
 }
 
 static void switch_off(struct ss_sem_master *m, uint64_t ts, uint64_t approx,

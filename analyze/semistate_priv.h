@@ -176,6 +176,13 @@ struct ss_sem_master {
 
     struct ss_semi_counters c;
     struct ss_semi_counter_range rng;  /* what the wire could not decide (see semistate.h) */
+    int64_t no_tx_at_off;            /* no_tx right after the last switch OFF */
+    int64_t off_woken;               /* commits the last switch OFF woke (counted no_tx) */
+    int64_t off_after;               /* commits it found committed after it (counted no_tx) */
+    int64_t off_woken_late, off_woken_late_req; /* of the commits it woke, those committed after
+                                                 * the last flag (and requests among them) */
+    uint64_t unp_total_at_off;       /* unprotected commits then */
+    uint32_t n_unp_at_off;
     bool have_off_timeout;           /* the last switch OFF was a timeout of off_timeout_pos */
     struct ss_sem_pos off_timeout_pos;
     uint64_t off_timeout_t0;         /* latest commit time of the end that timed out */
@@ -271,6 +278,10 @@ void ss_sem_drain(struct ss_sem_master *m, struct ss_sem_replica *r, uint64_t no
  * past `first` were committed while disabled and are not counted. */
 void ss_sem_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
                     const struct ss_sem_pos *first, const char *reason);
+/* Seen OFF, then `run` commits (counted no_tx as committed while OFF) that nothing flagged:
+ * the master was disabled, not OFF. If the switch OFF itself had no cause on the wire, the
+ * disable was that switch. Commits counted since then count nothing. */
+void ss_sem_disabled_while_off(struct ss_sem_master *m, uint32_t run);
 /* Stream timing from TCP (semistate.c). */
 bool ss_sem_stream_fresh(const struct ss_sem_stream *st);
 void ss_sem_stream_window(struct ss_sem_stream *st, bool zero, uint64_t now);

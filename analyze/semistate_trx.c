@@ -282,7 +282,8 @@ static void unflagged_request(struct ss_sem_master *m, struct ss_sem_stream *st,
 static void quiet_run(struct ss_sem_master *m, const struct ss_sem_stream *st,
                       const struct trx_info *t, uint64_t now)
 {
-    if (m->state != SS_SEMI_ON || !st->tcp_seen || !ss_sem_stream_fresh(st) || t->late)
+    if ((m->state != SS_SEMI_ON && m->state != SS_SEMI_OFF) || !st->tcp_seen ||
+        !ss_sem_stream_fresh(st) || t->late)
         return;
     if (m->quiet_run++ == 0) {
         m->quiet_first_ts = now;
@@ -290,6 +291,12 @@ static void quiet_run(struct ss_sem_master *m, const struct ss_sem_stream *st,
     }
     if (m->quiet_run < SS_SEM_QUIET_RUN_MIN || now - m->quiet_first_ts < SS_SEM_QUIET_RUN_NS)
         return;
+    if (m->state == SS_SEMI_OFF) {
+        /* OFF but enabled, the master would probe the commit frontier (a flag whenever a dump
+         * thread reaches it): no flag at all means it was disabled. */
+        ss_sem_disabled_while_off(m, m->quiet_run);
+        return;
+    }
     uint64_t lo = m->last_any_flag_ts > m->on_since ? m->last_any_flag_ts : m->on_since;
     if (lo > m->quiet_first_ts)
         lo = m->quiet_first_ts;
