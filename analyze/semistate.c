@@ -480,6 +480,8 @@ static void on_dump_start(struct ss_sem_master *m, const struct ss_msg *msg)
      * takes it: nothing it shows is live until its backlog has drained. */
     st->stale_since = msg->ts_ns;
     st->stale_catchup = true;
+    if (m->all_gone_ts && !m->dump_after_close_ts)
+        m->dump_after_close_ts = msg->ts_ns;
     st->drain_ts = 0;
     st->have_last_end = false;
     if (msg->conn->semisync_requested == 1)
@@ -515,8 +517,13 @@ static void on_end(struct ss_sem_master *m, const struct ss_msg *msg)
             if (st->ack_ts[k] && msg->ts_ns >= st->ack_ts[k] &&
                 msg->ts_ns - st->ack_ts[k] < SS_SEM_ACK_LOST_NS)
                 m->rng.get_ack_lo--;
-    if (st->semi)
+    if (st->semi) {
         ss_sem_stream_semi(m, st, false, msg->ts_ns);
+        /* The last semisync dump went away (a restart, the replicas stopped): what the master
+         * did until the next one is unseen. */
+        if (!m->semi_alive)
+            m->dump_after_close_ts = 0;
+    }
     stream_remove(m, st);
 }
 

@@ -276,6 +276,13 @@ void ss_sem_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
 void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, enum ss_semi_cause cause,
                       const struct ss_sem_pos *pos, const char *reason)
 {
+    ss_sem_switch_on_about(m, now, 0, cause, pos, reason);
+}
+
+void ss_sem_switch_on_about(struct ss_sem_master *m, uint64_t now, uint64_t approx,
+                            enum ss_semi_cause cause, const struct ss_sem_pos *pos,
+                            const char *reason)
+{
     if (m->state == SS_SEMI_DISABLED && m->acks_held) {
         /* Enabled again: the restarted ack thread reads the acks left in the sockets. */
         m->c.get_ack += (int64_t)m->acks_held;
@@ -283,7 +290,7 @@ void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, enum ss_semi_cause 
         m->acks_held = 0;
         m->acks_held_unsure = 0;
     }
-    ss_sem_transition(m, now, SS_SEMI_ON, cause, pos, 0, reason);
+    ss_sem_transition(m, now, SS_SEMI_ON, cause, pos, approx, reason);
     m->state = SS_SEMI_ON;
     m->on_since = m->last_on_ev = now;
     m->last_on_tr = now;

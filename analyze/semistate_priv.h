@@ -197,6 +197,8 @@ struct ss_sem_master {
     uint64_t watch_until;            /* last moment a fresh dump stream was watching the binlog:
                                       * a commit seen later on a stale stream is no older */
     uint64_t last_on_tr;             /* time of the last transition to ON (0 none) */
+    uint64_t dump_after_close_ts;    /* the first dump started after every semisync dump had
+                                      * gone (all_gone_ts); 0 none yet */
     uint64_t last_off_seen;          /* last time the model held OFF (0 never) */
     /* A run of new transaction ends that no stream flagged (enabled masters flag the commit
      * frontier both when ON and when OFF): how long, since when. */
@@ -273,6 +275,10 @@ void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_
                          const char *what, bool prompt);
 void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, enum ss_semi_cause cause,
                       const struct ss_sem_pos *pos, const char *reason);
+/* The same, the switch known only to ts +/- approx. */
+void ss_sem_switch_on_about(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
+                            enum ss_semi_cause cause, const struct ss_sem_pos *pos,
+                            const char *reason);
 void ss_sem_drain(struct ss_sem_master *m, struct ss_sem_replica *r, uint64_t now);
 /* The master stopped flagging at about ts (± approx): rpl_semi_sync_master_enabled=OFF. Ends at or
  * past `first` were committed while disabled and are not counted. */

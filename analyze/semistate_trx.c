@@ -330,10 +330,24 @@ static void on_trx_end(struct ss_semistate *s, struct ss_sem_master *m, struct s
         bool old_news = !ss_sem_stream_fresh(st) && st->stale_since <= m->last_off_seen;
         if (m->state == SS_SEMI_DISABLED && !old_news) {
             char pos[SS_SEMI_POS_MAX], reason[SS_SEMI_REASON_MAX];
-            ss_sem_fmt(reason, sizeof(reason),
-                     "ack request on %s: semisync was enabled on the master",
-                     ss_sem_pos_str(m, &t->pos, pos));
-            ss_sem_switch_on(m, now, SS_CAUSE_ENABLED, &t->pos, reason);
+            ss_sem_pos_str(m, &t->pos, pos);
+            if (m->all_gone_ts > m->last_off_seen && m->dump_after_close_ts &&
+                m->dump_after_close_ts <= now) {
+                /* Every semisync dump went away since the master was seen disabled (a restart,
+                 * the replicas stopped): it was enabled at some time in between, unseen. */
+                char a[24];
+                uint64_t lo = m->all_gone_ts;
+                ss_sem_fmt(reason, sizeof(reason),
+                           "ack request on %s: semisync was enabled on the master, at some time "
+                           "after every semisync dump had gone (%s; a restart?)",
+                           pos, ss_sem_clock(m->all_gone_ts, 3, a, sizeof(a)));
+                ss_sem_switch_on_about(m, lo + (now - lo) / 2, (now - lo) / 2, SS_CAUSE_ENABLED,
+                                       &t->pos, reason);
+            } else {
+                ss_sem_fmt(reason, sizeof(reason),
+                           "ack request on %s: semisync was enabled on the master", pos);
+                ss_sem_switch_on(m, now, SS_CAUSE_ENABLED, &t->pos, reason);
+            }
             if (m->p.enabled != 1) {
                 m->p.enabled = 1;
                 m->p.src_enabled = SS_PARAM_WIRE;
