@@ -480,6 +480,9 @@ static void on_dump_start(struct ss_sem_master *m, const struct ss_msg *msg)
      * takes it: nothing it shows is live until its backlog has drained. */
     st->stale_since = msg->ts_ns;
     st->stale_catchup = true;
+    /* Where the input carries TCP acks, a new stream's are simply still to come. */
+    if (m->tcp_any)
+        st->tcp_seen = true;
     if (m->all_gone_ts && !m->dump_after_close_ts)
         m->dump_after_close_ts = msg->ts_ns;
     st->drain_ts = 0;
@@ -586,12 +589,14 @@ void ss_semistate_msg(struct ss_semistate *s, const struct ss_msg *msg)
         break;
     }
     case SS_MSG_TCP_ACK: {
+        m->tcp_any = true;
         struct ss_sem_stream *st = stream_find(m, ci->flow_id);
         if (st)
             stream_tcp_ack(st, msg->u.tcp_ack.stream_off, now);
         break;
     }
     case SS_MSG_TCP_WINDOW: {
+        m->tcp_any = true;
         struct ss_sem_stream *st = stream_find(m, ci->flow_id);
         if (st)
             ss_sem_stream_window(st, msg->u.tcp_window.zero, now);

@@ -194,6 +194,7 @@ struct ss_sem_master {
     uint64_t trx_seen, trx_before_capture, trx_unclassified, trx_disabled, unflagged_on;
     uint32_t wc_evidence;
     uint64_t max_ok_wait;            /* longest successful wait: a lower bound of the timeout */
+    bool tcp_any;                    /* TCP acks are in the input (a new stream has none yet) */
     uint64_t watch_until;            /* last moment a fresh dump stream was watching the binlog:
                                       * a commit seen later on a stale stream is no older */
     uint64_t last_on_tr;             /* time of the last transition to ON (0 none) */

@@ -49,8 +49,10 @@ static void commit_time(const struct ss_sem_master *m, const struct ss_sem_strea
      * commit waits for its ack (AFTER_SYNC) the commits behind it wait too, for as long as a
      * timeout. Then only the first sighting bounds it. */
     bool held = false;
-    for (uint32_t i = 0; i < m->pend_n && !held; i++)
-        held = m->pend[(m->pend_head + i) % m->pend_cap].kind == SS_SEM_REQ;
+    for (uint32_t i = 0; i < m->pend_n && !held; i++) {
+        const struct ss_sem_pending *p = &m->pend[(m->pend_head + i) % m->pend_cap];
+        held = p->kind == SS_SEM_REQ && !(p->unflagged_fresh && !p->flag_ts);
+    }
     uint64_t lo = hdr, hi = hdr && !held ? hdr + SS_NS_PER_SEC : now;
     if (m->watch_until > lo)
         lo = m->watch_until;
