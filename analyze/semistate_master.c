@@ -424,6 +424,22 @@ void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_
     if (lo > now)
         lo = now;
     const struct ss_sem_pending *r = oldest_req(m);
+    if (r && r->t0 + timeout_ns(m) <= now + r->approx) {
+        /* The oldest waiting commit may have reached its timeout by now (its commit time is
+         * known to a window): the evidence that the master is OFF is that timeout's. */
+        uint64_t deadline = r->t0 + timeout_ns(m);
+        if (deadline > now)
+            deadline = now;
+        char because[SS_SEMI_REASON_MAX], tr[SS_SEMI_REASON_MAX];
+        timeout_reason(m, r, deadline, tr, sizeof(tr));
+        ss_sem_fmt(because, sizeof(because), "%s; then %s", tr, what);
+        struct ss_sem_pos rpos = r->pos;
+        m->have_off_timeout = true;
+        m->off_timeout_pos = rpos;
+        m->off_timeout_t0 = r->t0 + r->approx;
+        switch_off(m, deadline, r->approx, SS_CAUSE_TIMEOUT, &rpos, because);
+        return;
+    }
     if (r) {
         uint64_t waited = now > r->t0 ? now - r->t0 : 0;
         char pr[SS_SEMI_POS_MAX];
