@@ -116,6 +116,18 @@ static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
                 m->rng.no_tx_hi++;
             }
             m->trx_disabled++;
+        } else if (disabled_from && counts) {
+            /* Registered before the disable and not acked: its session counts no_tx only if it
+             * was already waiting when the disable woke it (a disabled master does not wait),
+             * which the wire cannot see; under AFTER_COMMIT it waits only after its engine
+             * commit, so most likely it was not. */
+            if (m->p.wait_point_after_sync == 0) {
+                m->rng.no_tx_hi++;
+            } else {
+                m->c.no_tx++;
+                m->rng.no_tx_lo--;
+            }
+            ss_sem_unprotected(m, p->t0, p->approx, &p->pos, p->gtid, why);
         } else {
             if (counts) {
                 m->c.no_tx++;
@@ -157,20 +169,29 @@ void ss_sem_disabled_while_off(struct ss_sem_master *m, uint32_t run)
         /* AFTER_COMMIT: a registered commit waits only after its engine commit, and a disabled
          * master does not wait: of the others, only those already waiting counted no_tx (at
          * most one per session; the wire does not see how many). */
-        if (m->p.wait_point_after_sync == 0 && m->off_woken > m->off_woken_late) {
+        if (m->off_woken > m->off_woken_late) {
             int64_t early = m->off_woken - m->off_woken_late;
-            revert += early;
-            m->rng.no_tx_hi += early;
+            if (m->p.wait_point_after_sync == 0) {
+                revert += early;
+                m->rng.no_tx_hi += early;
+            } else {
+                m->rng.no_tx_lo -= early;
+            }
         }
         if (m->c.request_ack < 0)
             m->c.request_ack = 0;
         m->unp_total = m->unp_total > (uint64_t)m->off_woken_late
                            ? m->unp_total - (uint64_t)m->off_woken_late : 0;
     } else {
-        /* Disabled later, while OFF: the run's commits count nothing. */
-        if (m->unp_total >= run)
-            m->unp_total -= run;
-        m->n_unp = m->n_unp > run ? m->n_unp - run : 0;
+        /* Disabled later, while OFF, at some time after the last flag (an enabled master OFF
+         * probes the commit frontier): the commits counted since count nothing; those before
+         * the run may have come before the disable. */
+        int64_t since = m->off_since_flag > (int64_t)run ? m->off_since_flag : (int64_t)run;
+        revert = since;
+        m->rng.no_tx_hi += since - (int64_t)run;
+        if (m->unp_total >= (uint64_t)since)
+            m->unp_total -= (uint64_t)since;
+        m->n_unp = m->n_unp > (uint32_t)since ? m->n_unp - (uint32_t)since : 0;
     }
     if (revert > m->c.no_tx)
         revert = m->c.no_tx;

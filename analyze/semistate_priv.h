@@ -177,6 +177,7 @@ struct ss_sem_master {
     struct ss_semi_counters c;
     struct ss_semi_counter_range rng;  /* what the wire could not decide (see semistate.h) */
     int64_t no_tx_at_off;            /* no_tx right after the last switch OFF */
+    int64_t off_since_flag;          /* commits counted while OFF since the last flag */
     int64_t off_woken;               /* commits the last switch OFF woke (counted no_tx) */
     int64_t off_after;               /* commits it found committed after it (counted no_tx) */
     int64_t off_woken_late, off_woken_late_req; /* of the commits it woke, those committed after

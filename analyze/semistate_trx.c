@@ -120,6 +120,7 @@ static void account_new(struct ss_semistate *s, struct ss_sem_master *m, struct 
         return;
     case SS_SEMI_OFF: {
         m->c.no_tx++;
+        m->off_since_flag++;
         enum ss_sem_why why = SS_SEM_WHY_OFF;
         /* Committed before the master gave up (known only now, from the header): it was
          * registered and waited too. */
@@ -467,6 +468,7 @@ void ss_sem_on_event(struct ss_semistate *s, struct ss_sem_master *m, struct ss_
         st->flags_out++;
         m->last_any_flag_ts = now;
         m->quiet_run = 0;
+        m->off_since_flag = 0;
     }
     if (ev->trx == SS_TRX_END) {
         commit_time(m, st, ev, now, ss_sem_watched(m), &t);
