@@ -36,7 +36,7 @@
                                           * not have been read before the dump thread left */
 #define SS_SEM_RACE_CHAIN_NS 20000000u    /* 20 ms: a group of commits can take that long to
                                           * become visible (its binlog fsync) */
-#define SS_SEM_RACE_CHAIN_MAX 32          /* commits one chain of races may take in */
+#define SS_SEM_RACE_CHAIN_MAX 1024        /* commits one chain of races may take in */
 #define SS_SEM_MAX_UNCERTAIN 64              /* uncertain spans listed (all counted) */
 
 /* A binlog coordinate: ord orders files (numeric suffix + 1; 0 = unknown). */

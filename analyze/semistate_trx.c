@@ -148,8 +148,11 @@ static void account_new(struct ss_semistate *s, struct ss_sem_master *m, struct 
         break;
     }
     bool first = now < m->on_race_until;
+    /* The chain goes on while no stream watches the binlog's end (the replicas still catching
+     * up): the commit position may then be past every end the wire has shown. */
     bool chained = m->race_n && m->race_n < SS_SEM_RACE_CHAIN_MAX &&
-                   now - m->race_ack_ts < SS_SEM_RACE_CHAIN_NS;
+                   (now - m->race_ack_ts < SS_SEM_RACE_CHAIN_NS ||
+                    (m->tcp_any && !ss_sem_watched(m)));
     if ((first || chained) && !t->late) {
         /* Right after an ack switched ON: this commit may have been written before that ack
          * was read (visible only after it was written and flushed), in which case the master
