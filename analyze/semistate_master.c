@@ -117,6 +117,10 @@ static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
             }
             m->trx_disabled++;
         } else if (disabled_from && counts) {
+            /* Committed after the last flag: it may have come after the disable (not
+             * registered) and gone unflagged for that reason. */
+            if (p->kind == SS_SEM_REQ && p->t0 > ts - approx)
+                m->rng.request_ack_lo--;
             /* Registered before the disable and not acked: its session counts no_tx only if it
              * was already waiting when the disable woke it (a disabled master does not wait),
              * which the wire cannot see; under AFTER_COMMIT it waits only after its engine
