@@ -427,7 +427,7 @@ static void stream_tcp_ack(struct ss_sem_stream *st, uint64_t off, uint64_t now)
 
 /* The replica closed (zero) or reopened its receive window: while it is closed, whatever the
  * dump thread writes waits in the master's send buffer, flags decided at write time. */
-void ss_sem_stream_window(struct ss_sem_stream *st, bool zero, uint64_t now)
+static void stream_window(struct ss_sem_stream *st, bool zero, uint64_t now)
 {
     st->tcp_seen = true;
     st->zero_window = zero;
@@ -516,7 +516,7 @@ static void on_end(struct ss_sem_master *m, const struct ss_msg *msg)
      * connection from its ack thread when the dump thread notices, and an ack still unread in the
      * socket then is never counted (seen in the soak: one ack, 1-11 ms before the close). */
     if (!msg->u.end.by_server && m->state != SS_SEMI_DISABLED)
-        for (uint32_t k = 0; k < 4; k++)
+        for (uint32_t k = 0; k < SS_SEM_ACK_RING; k++)
             if (st->ack_ts[k] && msg->ts_ns >= st->ack_ts[k] &&
                 msg->ts_ns - st->ack_ts[k] < SS_SEM_ACK_LOST_NS)
                 m->rng.get_ack_lo--;
@@ -599,7 +599,7 @@ void ss_semistate_msg(struct ss_semistate *s, const struct ss_msg *msg)
         m->tcp_any = true;
         struct ss_sem_stream *st = stream_find(m, ci->flow_id);
         if (st)
-            ss_sem_stream_window(st, msg->u.tcp_window.zero, now);
+            stream_window(st, msg->u.tcp_window.zero, now);
         break;
     }
     case SS_MSG_ACK: {
@@ -609,7 +609,7 @@ void ss_semistate_msg(struct ss_semistate *s, const struct ss_msg *msg)
         if (!st)
             break;
         ss_sem_stream_semi(m, st, true, now);
-        st->ack_ts[st->ack_i++ % 4] = now;
+        st->ack_ts[st->ack_i++ % SS_SEM_ACK_RING] = now;
         struct ss_sem_pos a = {ss_sem_file_ord(m, msg->u.ack.file), msg->u.ack.pos};
         ss_sem_on_ack(m, st, &a, now, true);
         break;

@@ -386,10 +386,10 @@ static void timeout_reason(const struct ss_sem_master *m, const struct ss_sem_pe
  * no stream flagged is left out: while ON the master flags a registered end it waits for, so it
  * was not registered (disabled) or the master had switched already; its "timeout" would be a
  * phantom. An ack, the disable rule or a later flagged copy settles it. */
-static const struct ss_sem_pending *oldest_req(struct ss_sem_master *m)
+const struct ss_sem_pending *ss_sem_oldest_waiting(const struct ss_sem_master *m)
 {
     for (uint32_t i = 0; i < m->pend_n; i++) {
-        const struct ss_sem_pending *p = ss_sem_pend_at(m, i);
+        const struct ss_sem_pending *p = &m->pend[(m->pend_head + i) % m->pend_cap];
         if (p->kind == SS_SEM_REQ && !(p->unflagged_fresh && !p->flag_ts))
             return p;
     }
@@ -399,7 +399,7 @@ static const struct ss_sem_pending *oldest_req(struct ss_sem_master *m)
 void ss_sem_check_timeouts(struct ss_sem_master *m, uint64_t now)
 {
     while (m->state == SS_SEMI_ON && m->pend_n) {
-        const struct ss_sem_pending *r = oldest_req(m);
+        const struct ss_sem_pending *r = ss_sem_oldest_waiting(m);
         if (!r && ss_sem_pend_at(m, 0)->kind == SS_SEM_REQ)
             return;
         if (!r) {
@@ -433,9 +433,8 @@ void ss_sem_check_timeouts(struct ss_sem_master *m, uint64_t now)
  * never corrected from it (a note says what it suggests); the switch is placed between the last
  * corroboration of ON and now, with that uncertainty. */
 void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
-                         const char *what, bool prompt)
+                         const char *what)
 {
-    (void)prompt;
     ss_sem_check_timeouts(m, now);
     if (m->state == SS_SEMI_UNKNOWN) {
         ss_sem_set_start(m, SS_SEMI_OFF, now);
@@ -448,7 +447,7 @@ void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_
     uint64_t lo = m->last_on_ev ? m->last_on_ev : m->first_ts;
     if (lo > now)
         lo = now;
-    const struct ss_sem_pending *r = oldest_req(m);
+    const struct ss_sem_pending *r = ss_sem_oldest_waiting(m);
     if (r && r->t0 + timeout_ns(m) <= now + r->approx) {
         /* The oldest waiting commit may have reached its timeout by now (its commit time is
          * known to a window): the evidence that the master is OFF is that timeout's. */

@@ -32,6 +32,7 @@
 #define SS_SEM_SYNC_LIKELY_NS 2500000u    /* an end sent this soon after the last flag was most
                                           * likely written before a disable came between */
 #define SS_SEM_SYNC_MAX_NS 10000000u      /* ... and possibly up to this */
+#define SS_SEM_ACK_RING 4                 /* acks kept per stream to judge that (below) */
 #define SS_SEM_ACK_LOST_NS 20000000u      /* 20 ms: an ack this close to the replica's close may
                                           * not have been read before the dump thread left */
 #define SS_SEM_RACE_CHAIN_NS 20000000u    /* 20 ms: a group of commits can take that long to
@@ -62,7 +63,7 @@ struct ss_sem_stream {
     bool tail_valid;                 /* last event: an unflagged end at the frontier */
     struct ss_sem_pos tail;
     uint64_t tail_ts;
-    uint64_t ack_ts[4];              /* the last acks on this stream (ring) */
+    uint64_t ack_ts[SS_SEM_ACK_RING]; /* the last acks on this stream (ring) */
     uint32_t ack_i;
     bool have_last_end;              /* last transaction end this stream carried */
     struct ss_sem_pos last_end;
@@ -274,7 +275,9 @@ uint32_t ss_sem_need_acks(const struct ss_sem_master *m);
 uint32_t ss_sem_covering(const struct ss_sem_master *m, const struct ss_sem_pos *p);
 bool ss_sem_count_members(const struct ss_sem_master *m);
 void ss_sem_evidence_off(struct ss_sem_master *m, uint64_t now, const struct ss_sem_pos *pos,
-                         const char *what, bool prompt);
+                         const char *what);
+/* The oldest request that can time out (see semistate_master.c), NULL none. */
+const struct ss_sem_pending *ss_sem_oldest_waiting(const struct ss_sem_master *m);
 void ss_sem_switch_on(struct ss_sem_master *m, uint64_t now, enum ss_semi_cause cause,
                       const struct ss_sem_pos *pos, const char *reason);
 /* The same, the switch known only to ts +/- approx. */
@@ -292,7 +295,6 @@ void ss_sem_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
 void ss_sem_disabled_while_off(struct ss_sem_master *m, uint32_t run);
 /* Stream timing from TCP (semistate.c). */
 bool ss_sem_stream_fresh(const struct ss_sem_stream *st);
-void ss_sem_stream_window(struct ss_sem_stream *st, bool zero, uint64_t now);
 /* Is some dump stream of m fresh and caught up with the frontier (watching the binlog end)? */
 bool ss_sem_watched(const struct ss_sem_master *m);
 void ss_sem_uncertain(struct ss_sem_master *m, uint64_t from, uint64_t to, const char *reason);

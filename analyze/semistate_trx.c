@@ -48,11 +48,7 @@ static void commit_time(const struct ss_sem_master *m, const struct ss_sem_strea
     /* A statement commits within the second it started in, unless it was held up: while a
      * commit waits for its ack (AFTER_SYNC) the commits behind it wait too, for as long as a
      * timeout. Then only the first sighting bounds it. */
-    bool held = false;
-    for (uint32_t i = 0; i < m->pend_n && !held; i++) {
-        const struct ss_sem_pending *p = &m->pend[(m->pend_head + i) % m->pend_cap];
-        held = p->kind == SS_SEM_REQ && !(p->unflagged_fresh && !p->flag_ts);
-    }
+    bool held = ss_sem_oldest_waiting(m) != NULL;
     uint64_t lo = hdr, hi = hdr && !held ? hdr + SS_NS_PER_SEC : now;
     if (m->watch_until > lo)
         lo = m->watch_until;
@@ -282,7 +278,7 @@ static void unflagged_request(struct ss_sem_master *m, struct ss_sem_stream *st,
                "%s, registered for an ack and not acked, was sent unflagged to semisync replica "
                "server_id %lld",
                ss_sem_pos_str(m, &t->pos, pos), (long long)st->server_id);
-    ss_sem_evidence_off(m, now, &t->pos, what, !t->late);
+    ss_sem_evidence_off(m, now, &t->pos, what);
 }
 
 static void quiet_run(struct ss_sem_master *m, const struct ss_sem_stream *st,
@@ -420,7 +416,7 @@ static void on_probe(struct ss_sem_master *m, const struct ss_sem_stream *st,
              "%s (%s, not a transaction end) was sent with an ack request: the master was OFF, "
              "probing for a caught-up replica",
              ss_sem_pos_str(m, e, pos), ss_binlog_type_name(ev->h.type));
-    ss_sem_evidence_off(m, now, e, what, true);
+    ss_sem_evidence_off(m, now, e, what);
 }
 
 static void note_flavor(struct ss_sem_master *m, uint8_t type)
