@@ -237,6 +237,10 @@ void ss_sem_recent_add(struct ss_sem_master *m, enum ss_sem_recent_kind kind, ui
 static void revise_after_disable(struct ss_sem_master *m, uint64_t ts, uint64_t approx)
 {
     uint64_t lo = ts > approx ? ts - approx : 0, hi = ts + approx;
+    /* The wire shows when an ack arrived, not when the ack thread read it or when the session
+     * it released re-checked the state (both wait for a CPU under load): the uncertainty starts
+     * that much earlier. */
+    lo = lo > SS_SEM_WAKE_NS ? lo - SS_SEM_WAKE_NS : 0;
     for (uint32_t k = 0; k < m->recent_n; k++) {
         const struct ss_sem_recent *e = &m->recent[(m->recent_head + k) % SS_SEM_RECENT];
         if (e->ts <= lo)
@@ -738,10 +742,17 @@ void ss_sem_confirm_tail(struct ss_sem_master *m, struct ss_sem_stream *st, uint
                      "%s was sent without an ack request to caught-up semisync replica %s: "
                      "semisync was disabled on the master (rpl_semi_sync_master_enabled=OFF)",
                      pos, sid_str(r ? r->server_id : -1, sb, sizeof(sb)));
-            uint64_t lo = m->last_flag_ts < st->tail_ts ? m->last_flag_ts : st->tail_ts;
-            struct ss_sem_pos tp = st->tail;
-            switch_off(m, lo + (st->tail_ts - lo) / 2, (st->tail_ts - lo) / 2,
-                       SS_CAUSE_DISABLED, &tp, reason);
+            /* As for a run of unflagged commits (quiet_run): the disable came between the
+             * last flag and the first new end nobody flagged; the commits, acks and releases
+             * in between are revised the same way, whether the load went on or stopped. */
+            bool run = m->quiet_run > 0;
+            struct ss_sem_pos first = run ? m->quiet_first : st->tail;
+            uint64_t first_ts = run ? m->quiet_first_ts : st->tail_ts;
+            uint64_t lo = m->last_any_flag_ts > m->on_since ? m->last_any_flag_ts : m->on_since;
+            if (lo > first_ts)
+                lo = first_ts;
+            ss_sem_disable(m, lo + (first_ts - lo) / 2, (first_ts - lo) / 2, &first, reason);
+            return;
         }
         m->state = SS_SEMI_DISABLED;
     }

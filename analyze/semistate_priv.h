@@ -25,6 +25,10 @@
 #define SS_SEM_QUIET_RUN_NS 200000000u       /* no flag anywhere for this long, over ... */
 #define SS_SEM_QUIET_RUN_MIN 8               /* ... at least this many new ends: disabled */
 #define SS_SEM_RECENT 256                    /* acks and releases kept to revise at a disable */
+#define SS_SEM_WAKE_NS 5000000u              /* 5 ms: a session released by an ack re-checks the
+                                              * state when it next runs, and the ack thread reads
+                                              * an ack when it next runs; a disable in between
+                                              * wins (no_tx, ack not counted) */
 #define SS_SEM_WAIT_ENTER_NS 20000000u    /* 20 ms: a committing session waits by then (right
                                           * after its binlog sync, or its engine commit) */
 #define SS_SEM_ON_RACE_NS 50000000u      /* 50 ms: a commit written before an ack becomes visible
@@ -170,6 +174,8 @@ struct ss_sem_master {
     uint64_t replicas_dropped;
     uint32_t semi_alive;
     uint64_t all_gone_ts;            /* last time semi_alive fell to 0 */
+    uint64_t disabled_seen_ts;       /* last new end sent unflagged to a fresh semisync stream
+                                      * while disabled: still disabled then */
 
     struct ss_sem_pending *pend;     /* ring, in position order */
     uint32_t pend_head, pend_n, pend_cap;

@@ -339,10 +339,21 @@ static void on_trx_end(struct ss_semistate *s, struct ss_sem_master *m, struct s
                  * the replicas stopped): it was enabled at some time in between, unseen. */
                 char a[24];
                 uint64_t lo = m->all_gone_ts;
-                ss_sem_fmt(reason, sizeof(reason),
-                           "ack request on %s: semisync was enabled on the master, at some time "
-                           "after every semisync dump had gone (%s; a restart?)",
-                           pos, ss_sem_clock(m->all_gone_ts, 3, a, sizeof(a)));
+                if (m->disabled_seen_ts > lo && m->disabled_seen_ts <= now) {
+                    /* A replica back since then was sent a new commit without a flag: the
+                     * master was still disabled at that time. */
+                    lo = m->disabled_seen_ts;
+                    ss_sem_fmt(reason, sizeof(reason),
+                               "ack request on %s: semisync was enabled on the master, at some "
+                               "time after %s (a new commit still sent without an ack request "
+                               "to a caught-up semisync replica)",
+                               pos, ss_sem_clock(lo, 3, a, sizeof(a)));
+                } else {
+                    ss_sem_fmt(reason, sizeof(reason),
+                               "ack request on %s: semisync was enabled on the master, at some "
+                               "time after every semisync dump had gone (%s; a restart?)",
+                               pos, ss_sem_clock(m->all_gone_ts, 3, a, sizeof(a)));
+                }
                 ss_sem_switch_on_about(m, lo + (now - lo) / 2, (now - lo) / 2, SS_CAUSE_ENABLED,
                                        &t->pos, reason);
             } else {
@@ -372,6 +383,9 @@ static void on_trx_end(struct ss_semistate *s, struct ss_sem_master *m, struct s
         flagged_copy(s, m, st, t, is_new, now);
     if (!t->flagged && st->semi && beyond_reply && m->state == SS_SEMI_ON)
         unflagged_request(m, st, t, now);
+    if (is_new && !t->flagged && st->semi && beyond_reply && m->state == SS_SEMI_DISABLED &&
+        st->tcp_seen && ss_sem_stream_fresh(st) && !t->late)
+        m->disabled_seen_ts = now;
     if (is_new && !t->flagged && st->semi && beyond_reply)
         quiet_run(m, st, t, now);
     else if (t->flagged)
