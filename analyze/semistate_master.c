@@ -60,6 +60,11 @@ static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
     m->state = SS_SEMI_OFF;
     const struct ss_sem_pos *tpos = m->have_off_timeout ? &m->off_timeout_pos : NULL;
     m->off_woken = m->off_after = m->off_woken_late = m->off_woken_late_req = 0;
+    /* Under AFTER_SYNC the group commit leader waits for its group's commits one after the
+     * other; after a disable the next ones do not wait (wait_after_sync() returns at once when
+     * disabled) and count nothing. So only the commit being waited for counts no_tx: most
+     * likely the oldest one pending. */
+    bool sync_waiter = disabled_from && m->dis_waiter;
     while (m->pend_n) {
         struct ss_sem_pending *p = ss_sem_pend_at(m, 0);
         bool counts = p->kind == SS_SEM_REQ || ss_sem_count_members(m);
@@ -98,9 +103,10 @@ static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
                 /* Registered. Under AFTER_SYNC its session was waiting and the disable woke
                  * it (no_tx); under AFTER_COMMIT it waits only after the engine commit, and a
                  * disabled master does not wait at all: most likely not counted. */
-                if (m->p.wait_point_after_sync == 1) {
+                if (m->p.wait_point_after_sync == 1 && !sync_waiter) {
                     m->c.no_tx++;
                     m->rng.no_tx_lo--;
+                    sync_waiter = true;
                 } else {
                     m->rng.no_tx_hi++;
                 }
@@ -125,11 +131,12 @@ static void switch_off_as(struct ss_sem_master *m, uint64_t ts, uint64_t approx,
              * was already waiting when the disable woke it (a disabled master does not wait),
              * which the wire cannot see; under AFTER_COMMIT it waits only after its engine
              * commit, so most likely it was not. */
-            if (m->p.wait_point_after_sync == 0) {
+            if (m->p.wait_point_after_sync == 0 || sync_waiter) {
                 m->rng.no_tx_hi++;
             } else {
                 m->c.no_tx++;
                 m->rng.no_tx_lo--;
+                sync_waiter = true;
             }
             ss_sem_unprotected(m, p->t0, p->approx, &p->pos, p->gtid, why);
         } else {
@@ -241,6 +248,7 @@ static void revise_after_disable(struct ss_sem_master *m, uint64_t ts, uint64_t 
      * it released re-checked the state (both wait for a CPU under load): the uncertainty starts
      * that much earlier. */
     lo = lo > SS_SEM_WAKE_NS ? lo - SS_SEM_WAKE_NS : 0;
+    m->dis_waiter = false;
     for (uint32_t k = 0; k < m->recent_n; k++) {
         const struct ss_sem_recent *e = &m->recent[(m->recent_head + k) % SS_SEM_RECENT];
         if (e->ts <= lo)
@@ -259,13 +267,22 @@ static void revise_after_disable(struct ss_sem_master *m, uint64_t ts, uint64_t 
             }
         } else {
             if (after) {
+                /* Released only after the disable: like a commit still pending then, it
+                 * counted no_tx only if its session was the one waiting (see switch_off_as). */
                 m->c.yes_tx--;
-                m->c.no_tx++;
                 if (m->c.tx_waits > 0)
                     m->c.tx_waits--;
+                bool waiting = m->p.wait_point_after_sync != 0 && !m->dis_waiter;
+                if (waiting) {
+                    m->c.no_tx++;
+                    m->dis_waiter = true;
+                } else {
+                    m->rng.no_tx_hi++;
+                }
                 if (unsure) {
                     m->rng.yes_tx_hi++;
-                    m->rng.no_tx_lo--;
+                    if (waiting)
+                        m->rng.no_tx_lo--;
                 }
             } else if (unsure) {
                 m->rng.yes_tx_lo--;

@@ -174,6 +174,7 @@ struct ss_sem_master {
     uint64_t replicas_dropped;
     uint32_t semi_alive;
     uint64_t all_gone_ts;            /* last time semi_alive fell to 0 */
+    bool dis_waiter;                 /* at a disable: the AFTER_SYNC waiter is accounted */
     uint64_t disabled_seen_ts;       /* last new end sent unflagged to a fresh semisync stream
                                       * while disabled: still disabled then */
 

@@ -759,6 +759,49 @@ static void test_disabled_as_load_stops(void **state)
     story_free(&st);
 }
 
+/* The same under AFTER_SYNC with three commits pending: the group commit leader waits for
+ * them one after the other, so the disable wakes one wait (no_tx) and the next ones do not
+ * wait at all (a disabled master returns at once) and count nothing. Found by the soak (seed
+ * 20106: no_tx 7, server 1). */
+static void test_disabled_after_sync_one_waiter(void **state)
+{
+    (void)state;
+    struct ss_semi_params p;
+    ss_semi_params_defaults(&p);
+    p.wait_point_after_sync = 1;
+    p.src_wait_point = SS_PARAM_FILE;
+    struct story st;
+    story_init(&st, &p);
+    fresh_start(&st, T0);
+    uint64_t t = fresh_steady(&st, T0 + 10 * MS, 3) + 20 * MS;
+    for (int k = 0; k < 3; k++) { /* registered, flagged, never acked */
+        uint64_t e = st.trx_pos += 300;
+        trx_at(&st, 0, t, e, true);
+        trx_at(&st, 1, t + 10 * US, e, true);
+        tcp_ack(&st, 0, t + 100 * US, st.off[0]);
+        tcp_ack(&st, 1, t + 100 * US, st.off[1]);
+        t += 100 * US;
+    }
+    uint64_t e2 = st.trx_pos += 300;
+    trx_at(&st, 0, t + 2 * MS, e2, false);
+    trx_at(&st, 1, t + 2 * MS, e2, false);
+    tcp_ack(&st, 0, t + 3 * MS, st.off[0]);
+    tcp_ack(&st, 1, t + 3 * MS, st.off[1]);
+    uint64_t e3 = st.trx_pos += 300;
+    trx_at(&st, 0, t + 1500 * MS, e3, false);
+    size_t n;
+    const struct ss_semi_transition *tr = transitions(&st, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(tr[0].cause, SS_CAUSE_DISABLED);
+    const struct ss_semi_counters *c = counters(&st);
+    assert_int_equal(c->no_tx, 1);
+    int64_t lo, hi;
+    range_of(&st, "no_tx", c->no_tx, &lo, &hi);
+    assert_int_equal(lo, 0);
+    assert_true(hi >= 3);
+    story_free(&st);
+}
+
 /* Disabled, every replica gone (an outage), the replicas back and still sent new commits
  * without a flag, then enabled: the enable came after the last of those, not anywhere since
  * the replicas left. Found by the soak (seed 20104: ON placed 2.2 s early). */
@@ -965,6 +1008,7 @@ int main(void)
         cmocka_unit_test(test_disabled_under_load),
         cmocka_unit_test(test_disable_wakeup_margin),
         cmocka_unit_test(test_disabled_as_load_stops),
+        cmocka_unit_test(test_disabled_after_sync_one_waiter),
         cmocka_unit_test(test_enable_after_reconnect_bounded),
         cmocka_unit_test(test_stale_copies_prove_nothing),
         cmocka_unit_test(test_held_up_behind_timeout),
