@@ -103,7 +103,9 @@ void cli_usage(FILE *out)
         "\n"
         "Exit codes:\n"
         "  0 input processed (anomalies are reported, not failures)\n"
-        "  1 internal error    2 usage error    3 input unreadable or not a capture\n"
+        "  1 internal error    2 usage error\n"
+        "  3 input unreadable, not a capture, or not readable to its end (a warning on stderr;\n"
+        "    the report covers what was read)\n"
         "  4 live capture could not be opened    5 output could not be written\n",
         out);
 }

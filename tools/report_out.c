@@ -44,6 +44,8 @@ static void fill_run_info(struct run *r, struct ss_run_info *ri)
     ss_flowtab_stats(r->pipe.flows, &ri->flow);
     ri->an = &r->pipe.an;
     ri->interrupted = r->interrupted;
+    ri->read_errors = r->read_errs;
+    ri->nread_errors = r->n_read_errs;
 }
 
 static int write_html(const char *path, const struct ss_report_input *in)
