@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lines_priv.h"
 #include "semiscope/status.h"
-
-#define EL_LINE_MAX 4096
 
 const char *ss_el_kind_name(enum ss_el_kind k)
 {
@@ -486,17 +485,27 @@ void ss_errlog_sort(struct ss_errlog *el)
 
 int ss_errlog_load_stream(struct ss_errlog *el, FILE *f)
 {
-    char buf[EL_LINE_MAX];
-    bool tail = false;
-    while (fgets(buf, sizeof(buf), f)) {
-        size_t len = strlen(buf);
-        bool complete = len > 0 && buf[len - 1] == '\n';
-        if (!tail)
-            ss_errlog_line(el, buf, len); /* an overlong line is judged by its first 4 KiB */
-        tail = !complete;
+    struct ss_lines *r = ss_lines_new(f);
+    if (!r)
+        return SS_ERR_NOMEM;
+    const char *line;
+    size_t len;
+    unsigned fl;
+    int rc;
+    while ((rc = ss_lines_next(r, &line, &len, &fl)) == 1) {
+        if (fl & SS_LINE_NUL) {
+            /* cut short by a run of NUL bytes (a crash): counted, never parsed, since what is
+             * left of it could be mistaken for a complete message; the line after the run is
+             * read as usual */
+            el->lines++;
+            el->damaged_lines++;
+            continue;
+        }
+        ss_errlog_line(el, line, len); /* an overlong line is judged by its first 4 KiB */
     }
+    free(r);
     ss_errlog_sort(el);
-    return ferror(f) ? SS_ERR_IO : SS_OK;
+    return rc < 0 ? SS_ERR_IO : SS_OK;
 }
 
 int ss_errlog_load_file(struct ss_errlog *el, const char *path, char *errbuf)
@@ -508,7 +517,8 @@ int ss_errlog_load_file(struct ss_errlog *el, const char *path, char *errbuf)
     }
     int rc = ss_errlog_load_stream(el, f);
     if (rc != SS_OK)
-        snprintf(errbuf, SS_ERRBUF_SIZE, "%s: read error", path);
+        snprintf(errbuf, SS_ERRBUF_SIZE, "%s: %s", path,
+                 rc == SS_ERR_NOMEM ? "out of memory" : "read error");
     fclose(f);
     return rc;
 }

@@ -7,7 +7,9 @@
  * time), `241122 10:00:00` (old MariaDB / MySQL ≤ 5.6, local time). Local times are read in the
  * `--log-tz` offset (default UTC). Besides the semisync lines, the server's shutdown, startup and
  * crash lines are kept (they explain a restart of the master). Other lines are counted and
- * skipped. */
+ * skipped. The file is read whatever bytes it holds: a run of NUL bytes (what a crash leaves)
+ * ends the line it cuts short, which is counted in `damaged_lines` and not parsed; the line after
+ * the run is read as usual. */
 #ifndef SEMISCOPE_ERRLOG_H
 #define SEMISCOPE_ERRLOG_H
 
@@ -82,6 +84,7 @@ struct ss_errlog {
     struct ss_el_record *recs;
     uint32_t n, cap;
     uint64_t lines, skipped, bad_ts, dropped, kind_counts[SS_EL_KIND_COUNT];
+    uint64_t damaged_lines;  /* lines cut short by a run of NUL bytes: counted, not parsed */
     int flavor_hint;         /* 1 MySQL (ISO 8601 'T' / MY- codes / "source"), 2 MariaDB, 0 ? */
 };
 

@@ -274,6 +274,39 @@ static void test_caps(void **state)
     ss_errlog_free(el2);
 }
 
+/* A run of NUL bytes, as a crash leaves in a log, neither hides the line after it nor gets parsed
+ * with the text it cut short (issue 14). */
+static void test_nul_bytes(void **state)
+{
+    (void)state;
+    static const char log[] =
+        "2024-05-01 10:00:00 7 [Warning] Timeout waiting for reply of binlog (file: "
+        "master-bin.000001, pos: 7114), semi-sync up to file master-bin.000001, position 6800.\n"
+        "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"   /* the crash's garbage */
+        "2024-05-01 10:00:00 7 [Note] Semi-sync replication switched OFF.\n"
+        "2024-05-01 10:00:02 8 [Warning] Timeout waiting for reply of binlog (file: "
+        "master-bin.000001, pos: 71"                    /* cut: pos would read 71 */
+        "\0\0\0\0"
+        "2024-05-01 10:00:05 0 [Note] Starting MariaDB 10.11.19 source revision x as process 1\n";
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(log, 1, sizeof(log) - 1, f), sizeof(log) - 1);
+    rewind(f);
+    struct ss_errlog *el = ss_errlog_new(NULL);
+    assert_non_null(el);
+    assert_int_equal(ss_errlog_load_stream(el, f), SS_OK);
+    fclose(f);
+    assert_int_equal(el->damaged_lines, 2);
+    assert_int_equal(el->n, 3);
+    assert_int_equal(el->recs[0].kind, SS_EL_TIMEOUT);
+    assert_int_equal(el->recs[0].pos, 7114);
+    assert_int_equal(el->recs[1].kind, SS_EL_SWITCHED_OFF); /* hidden by the NULs before */
+    assert_int_equal(el->recs[2].kind, SS_EL_STARTING);
+    assert_int_equal(el->kind_counts[SS_EL_TIMEOUT], 1); /* the cut one is not a record */
+    assert_int_equal(el->lines, 5);
+    ss_errlog_free(el);
+}
+
 /* The lab's timeout scenario: two rounds of timeout → OFF → ON with server_id 2, each preceded
  * by both replicas' semi-sync dumps stopping. */
 static void test_lab_timeout(void **state)
@@ -384,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_timestamps), cmocka_unit_test(test_tz),
         cmocka_unit_test(test_mysql8),     cmocka_unit_test(test_mysql57),
         cmocka_unit_test(test_mariadb),    cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_lab_timeout), cmocka_unit_test(test_lifecycle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
