@@ -80,6 +80,9 @@ int report_write(struct run *r)
         .verbosity = r->o->verbosity,
         .state = {state_json, state_text, r->pipe.state},
     };
+    const char *notes[4];
+    in.nnotes = pm_inputs_notes(r->pm, ri.cap.frames ? ri.cap.first_ts_ns : 0, notes, 4);
+    in.notes = notes;
     struct ss_postmortem *pm = NULL;
     if (r->pm) {
         struct ss_postmortem_cfg pc;
