@@ -164,8 +164,8 @@ static void read_errors(struct run *r)
             snprintf(where, sizeof where, "at or after byte %" PRId64 ", where frame %" PRIu64
                      " ends", e[i].offset, e[i].frame - 1);
         else if (e[i].offset >= 0)
-            snprintf(where, sizeof where, "at or after byte %" PRId64 ", where the file header ends",
-                     e[i].offset);
+            snprintf(where, sizeof where,
+                     "at or after byte %" PRId64 ", where the file header ends", e[i].offset);
         fprintf(stderr,
                 "semiscope: warning: %s: not read to its end: frame %" PRIu64
                 " could not be read (%s): %s; the report covers ",
