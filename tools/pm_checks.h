@@ -23,7 +23,7 @@ struct pm_status_mark {
 struct pm_checks {
     const char *unusable_file;    /* the first --status file with no usable line (borrowed) */
     size_t n_unusable;
-    char unusable_why[160];       /* what its lines were */
+    char unusable_why[320];       /* what its lines were */
     const char *damaged_status_file; /* the first --status file with lines damaged by NULs */
     size_t n_damaged_files;
     uint64_t damaged_status;      /* such lines over every --status file */
