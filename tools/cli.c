@@ -103,7 +103,7 @@ void cli_usage(FILE *out)
         "  --memcap MIB          out-of-order reassembly memory (default 64)\n"
         "\n"
         "Exit codes:\n"
-        "  0 input processed (anomalies are reported, not failures)\n"
+        "  0 input processed to its end (anomalies are reported, not failures)\n"
         "  1 internal error    2 usage error\n"
         "  3 input unreadable, not a capture, or not readable to its end (a warning on stderr;\n"
         "    the report covers what was read)\n"
