@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lines_priv.h"
 #include "semiscope/status.h"
-
-#define EL_LINE_MAX 4096
 
 const char *ss_el_kind_name(enum ss_el_kind k)
 {
@@ -398,19 +397,33 @@ static const char *parse_prefix(struct ss_el_record *r, const char *p, const cha
     return p;
 }
 
+static void note_dropped(struct ss_errlog *el, int64_t ts_ns)
+{
+    el->dropped++;
+    if (ts_ns > el->dropped_last_ts_ns)
+        el->dropped_last_ts_ns = ts_ns;
+}
+
+/* Keep a record. At the cap the oldest one gives way (the array is then a ring from `head`,
+ * put back in order by ss_errlog_sort): the incident a log was collected for is near its end. */
 static void push_record(struct ss_errlog *el, const struct ss_el_record *r)
 {
+    if (el->n == el->cap && el->cap >= el->cfg.max_records) {
+        struct ss_el_record *old = &el->recs[el->head];
+        note_dropped(el, old->ts_ns);
+        el->kind_counts[old->kind]--;
+        *old = *r;
+        el->kind_counts[r->kind]++;
+        el->head = (el->head + 1) % el->n;
+        return;
+    }
     if (el->n == el->cap) {
-        if (el->cap >= el->cfg.max_records) {
-            el->dropped++;
-            return;
-        }
         uint32_t ncap = el->cap ? el->cap * 2 : 64;
         if (ncap > el->cfg.max_records)
             ncap = el->cfg.max_records;
         struct ss_el_record *nr = realloc(el->recs, (size_t)ncap * sizeof(*nr));
         if (!nr) {
-            el->dropped++;
+            note_dropped(el, r->ts_ns); /* out of memory: this one is lost, and counted */
             return;
         }
         el->recs = nr;
@@ -471,8 +484,24 @@ static int rec_cmp(const void *a, const void *b)
     return 0;
 }
 
+static void reverse(struct ss_el_record *a, uint32_t n)
+{
+    for (uint32_t i = 0; i < n / 2; i++) {
+        struct ss_el_record t = a[i];
+        a[i] = a[n - 1 - i];
+        a[n - 1 - i] = t;
+    }
+}
+
 void ss_errlog_sort(struct ss_errlog *el)
 {
+    if (el->head) {
+        /* The ring back in file order, oldest first: a rotation by `head`, in place. */
+        reverse(el->recs, el->head);
+        reverse(el->recs + el->head, el->n - el->head);
+        reverse(el->recs, el->n);
+        el->head = 0;
+    }
     /* Insertion sort when nearly sorted (a log is), qsort otherwise; both keep file order for
      * equal times only in the insertion case, which is the normal one. */
     bool sorted = true;
@@ -486,17 +515,27 @@ void ss_errlog_sort(struct ss_errlog *el)
 
 int ss_errlog_load_stream(struct ss_errlog *el, FILE *f)
 {
-    char buf[EL_LINE_MAX];
-    bool tail = false;
-    while (fgets(buf, sizeof(buf), f)) {
-        size_t len = strlen(buf);
-        bool complete = len > 0 && buf[len - 1] == '\n';
-        if (!tail)
-            ss_errlog_line(el, buf, len); /* an overlong line is judged by its first 4 KiB */
-        tail = !complete;
+    struct ss_lines *r = ss_lines_new(f);
+    if (!r)
+        return SS_ERR_NOMEM;
+    const char *line;
+    size_t len;
+    unsigned fl;
+    int rc;
+    while ((rc = ss_lines_next(r, &line, &len, &fl)) == 1) {
+        if (fl & SS_LINE_NUL) {
+            /* cut short by a run of NUL bytes (a crash): counted, never parsed, since what is
+             * left of it could be mistaken for a complete message; the line after the run is
+             * read as usual */
+            el->lines++;
+            el->damaged_lines++;
+            continue;
+        }
+        ss_errlog_line(el, line, len); /* an overlong line is judged by its first 4 KiB */
     }
+    free(r);
     ss_errlog_sort(el);
-    return ferror(f) ? SS_ERR_IO : SS_OK;
+    return rc < 0 ? SS_ERR_IO : SS_OK;
 }
 
 int ss_errlog_load_file(struct ss_errlog *el, const char *path, char *errbuf)
@@ -508,7 +547,8 @@ int ss_errlog_load_file(struct ss_errlog *el, const char *path, char *errbuf)
     }
     int rc = ss_errlog_load_stream(el, f);
     if (rc != SS_OK)
-        snprintf(errbuf, SS_ERRBUF_SIZE, "%s: read error", path);
+        snprintf(errbuf, SS_ERRBUF_SIZE, "%s: %s", path,
+                 rc == SS_ERR_NOMEM ? "out of memory" : "read error");
     fclose(f);
     return rc;
 }

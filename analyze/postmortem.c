@@ -439,6 +439,8 @@ static json_t *server_data_json(const struct pm_ctx *c)
     if (c->st) {
         json_object_set_new(o, "status_samples", json_integer((json_int_t)c->st->samples));
         json_object_set_new(o, "status_bad_lines", json_integer((json_int_t)c->st->bad_lines));
+        json_object_set_new(o, "status_damaged_lines",
+                            json_integer((json_int_t)c->st->damaged_lines));
         json_object_set_new(o, "status_gaps", json_integer((json_int_t)c->st->n_gaps));
         json_object_set_new(o, "server_restarts", json_integer((json_int_t)c->st->n_restarts));
     }
@@ -446,6 +448,11 @@ static json_t *server_data_json(const struct pm_ctx *c)
         json_object_set_new(o, "log_records", json_integer((json_int_t)c->el->n));
         json_object_set_new(o, "log_lines_skipped", json_integer((json_int_t)c->el->skipped));
         json_object_set_new(o, "log_bad_timestamps", json_integer((json_int_t)c->el->bad_ts));
+        json_object_set_new(o, "log_damaged_lines", json_integer((json_int_t)c->el->damaged_lines));
+        json_object_set_new(o, "log_records_dropped", json_integer((json_int_t)c->el->dropped));
+        json_object_set_new(o, "log_records_dropped_until",
+                            c->el->dropped ? json_real((double)c->el->dropped_last_ts_ns / 1e9)
+                                           : json_null());
     }
     json_object_set_new(o, "window_start", c->w0 ? json_real((double)c->w0 / 1e9) : json_null());
     json_object_set_new(o, "window_end",

@@ -96,13 +96,47 @@ static void kv_row(FILE *out, const char *name)
     fprintf(out, "<tr><th>%s</th><td>", name);
 }
 
+/* At the very top: an input file not read to its end makes the whole page partial. */
+static void read_error_banner(FILE *out, const json_t *cap)
+{
+    const json_t *e = ss_html_obj(cap, "read_error");
+    if (!e)
+        return;
+    double frame = 0, off = -1, more = 0;
+    ss_html_num(e, "frame", &frame);
+    ss_html_num(e, "offset", &off);
+    ss_html_num(cap, "files_not_read_to_end", &more);
+    fputs("<div class=\"diag critical\"><p><span class=\"sev\">read error</span>"
+          "<span class=\"cause\"><span class=\"mono\">", out);
+    ss_html_esc(out, ss_html_str(e, "file") ? ss_html_str(e, "file") : "?");
+    fputs("</span> was not read to its end: this report covers only what was read.</span></p>\n"
+          "<p>", out);
+    fprintf(out, "Frame %.0f could not be read", frame);
+    if (off >= 0 && frame > 1)
+        fprintf(out, " (reading failed at or after byte %.0f, where frame %.0f ends)", off,
+                frame - 1);
+    else if (off >= 0)
+        fprintf(out, " (reading failed at or after byte %.0f, where the file header ends)", off);
+    fputs(frame > 1 ? "; the frames before it were analysed, none after it: "
+                    : "; nothing of this file was analysed: ",
+          out);
+    ss_html_esc(out, ss_html_str(e, "message") ? ss_html_str(e, "message") : "");
+    fputs("</p>\n", out);
+    if (more > 1)
+        fprintf(out, "<p>%.0f more file%s not read to the end (semiscope's warnings on stderr "
+                     "name them).</p>\n", more - 1, more > 2 ? "s" : "");
+    fputs("</div>\n", out);
+}
+
 static void capture_header(FILE *out, const json_t *report)
 {
     const json_t *cap = ss_html_obj(report, "capture");
     char a[48], b[48];
     fputs("<header>\n<h1>semiscope report</h1>\n<p class=\"sub\">Semi-synchronous replication "
-          "as seen on the wire. Times are UTC; latencies are measured at the capture point.</p>\n"
-          "<table class=\"kv\">\n", out);
+          "as seen on the wire. Times are UTC; latencies are measured at the capture point.</p>\n",
+          out);
+    read_error_banner(out, cap);
+    fputs("<table class=\"kv\">\n", out);
     const json_t *files = ss_html_arr(cap, "files");
     for (size_t i = 0; i < json_array_size(files); i++) {
         kv_row(out, i ? "" : json_array_size(files) > 1 ? "capture files" : "capture file");

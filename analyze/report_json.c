@@ -79,6 +79,20 @@ static json_t *dist_json(struct jb *b, const struct ss_hist *h)
     return o;
 }
 
+/* The first input file not read to its end, or null. */
+static json_t *read_error_json(struct jb *b, const struct ss_run_info *r)
+{
+    if (!r->nread_errors || !r->read_errors)
+        return json_null();
+    const struct ss_capture_read_error *e = &r->read_errors[0];
+    json_t *o = json_object();
+    set(b, o, "file", ss_report_json_string(e->file ? e->file : ""));
+    set(b, o, "frame", jint(e->frame));
+    set(b, o, "offset", e->offset >= 0 ? jint((uint64_t)e->offset) : json_null());
+    set(b, o, "message", ss_report_json_string(e->message));
+    return o;
+}
+
 static json_t *capture_json(struct jb *b, const struct ss_run_info *r)
 {
     const struct ss_capture_stats *c = &r->cap;
@@ -91,6 +105,8 @@ static json_t *capture_json(struct jb *b, const struct ss_run_info *r)
         r->filter && r->filter[0] ? ss_report_json_string(r->filter) : json_null());
     set(b, o, "live", json_boolean(c->live));
     set(b, o, "interrupted", json_boolean(r->interrupted));
+    set(b, o, "read_error", read_error_json(b, r));
+    set(b, o, "files_not_read_to_end", jint(r->read_errors ? r->nread_errors : 0));
     set(b, o, "packets", jint(c->frames));
     set(b, o, "bytes", jint(c->bytes));
     set(b, o, "first_ts", c->frames ? jts(c->first_ts_ns) : json_null());

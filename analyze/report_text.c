@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* report_text.c: the human report (the default output), 80 columns, deterministic. Layout:
- * capture summary; per master a replica table, per-replica detail lines, the other modules'
+ * an input file not read to its end (first, since it makes the whole report partial); capture
+ * summary; per master a replica table, per-replica detail lines, the other modules'
  * sections, the slowest acks and the unanswered requests; anomalies and caps (non-zero only);
  * notes. -v adds distributions, the network/replica split and per-connection lines. */
 #include "semiscope/report.h"
@@ -306,9 +307,38 @@ static void print_wrapped(FILE *out, const char *s)
     }
 }
 
+/* At the top: an input file not read to its end means the whole report is partial. */
+static void print_read_error(FILE *out, const struct ss_run_info *r)
+{
+    if (!r->nread_errors || !r->read_errors)
+        return;
+    const struct ss_capture_read_error *e = &r->read_errors[0];
+    char buf[ESC_MAX], msg[sizeof(e->message) * 4 + 1], lead[96];
+    fprintf(out, "READ ERROR: input not read to its end; the report covers what was read\n");
+    fprintf(out, "  file       %s\n", ss_report_text_escape(buf, sizeof(buf), e->file));
+    snprintf(lead, sizeof(lead), "  frame      %" PRIu64 " could not be read", e->frame);
+    char where[96] = "byte offset unknown", what[200];
+    if (e->offset >= 0 && e->frame > 1)
+        snprintf(where, sizeof(where), "reading failed at or after byte %" PRId64
+                 ", where frame %" PRIu64 " ends", e->offset, e->frame - 1);
+    else if (e->offset >= 0)
+        snprintf(where, sizeof(where), "reading failed at or after byte %" PRId64
+                 ", where the file header ends", e->offset);
+    snprintf(what, sizeof(what), "(%s); %s", where,
+             e->frame > 1 ? "the frames before it were analysed, none after it"
+                          : "nothing of this file was analysed");
+    ss_report_wrap(out, lead, what, 13);
+    ss_report_wrap(out, "  reason     ", ss_report_text_escape(msg, sizeof(msg), e->message), 13);
+    if (r->nread_errors > 1)
+        fprintf(out, "  and %zu more file%s not read to the end (see the warnings on stderr)\n",
+                r->nread_errors - 1, r->nread_errors == 2 ? "" : "s");
+    fputc('\n', out);
+}
+
 int ss_report_text(FILE *out, const struct ss_report_input *in)
 {
     fprintf(out, "semiscope report\n\n");
+    print_read_error(out, in->run);
     print_capture(out, in);
     const struct ss_an_master *const *ms = NULL;
     size_t nm = in->analysis ? ss_analysis_masters(in->analysis, &ms) : 0;

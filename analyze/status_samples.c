@@ -8,10 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lines_priv.h"
 #include "semiscope/status.h"
 #include "status_samples_priv.h"
-
-#define SV_LINE_MAX 4096
 
 static const char *const sv_names[SS_SV__COUNT] = {
     [SS_SV_UNKNOWN] = "unknown",
@@ -322,11 +321,14 @@ static int add_pair(struct ss_status_samples *s, int64_t ts, const char *name, s
         size_t used;
         if (ci_prefix(name, nlen, "rpl_semi_sync", &used))
             s->unknown_names++;
+        else
+            s->other_vars++;
         return 0;
     }
     int64_t v;
     if (!ss_sv_parse_value(val, vlen, &v) || v < 0)
         return -1; /* no semisync status or variable is negative */
+    s->values++;
     if (naming == SS_NAMING_SOURCE || (s->naming == SS_NAMING_UNKNOWN && id != SS_SV_UPTIME))
         s->naming = naming;
     store_sample(s, id, name, nlen, ts, v);
@@ -590,25 +592,25 @@ void ss_status_samples_line(struct ss_status_samples *s, const char *line, size_
 
 int ss_status_samples_load_stream(struct ss_status_samples *s, FILE *f)
 {
-    char buf[SV_LINE_MAX];
-    bool overlong = false;
-    while (fgets(buf, sizeof(buf), f)) {
-        size_t len = strlen(buf);
-        bool complete = len > 0 && buf[len - 1] == '\n';
-        if (overlong) {
-            /* the tail of a line already counted as bad */
-            overlong = !complete;
-            continue;
-        }
-        if (!complete && !feof(f)) {
+    struct ss_lines *r = ss_lines_new(f);
+    if (!r)
+        return SS_ERR_NOMEM;
+    const char *line;
+    size_t len;
+    unsigned fl;
+    int rc;
+    while ((rc = ss_lines_next(r, &line, &len, &fl)) == 1) {
+        if (fl & (SS_LINE_LONG | SS_LINE_NUL)) {
+            /* overlong, or cut short by a run of NUL bytes (a crash): bad, never parsed */
             s->lines++;
             s->bad_lines++;
-            overlong = true;
+            s->damaged_lines += (fl & SS_LINE_NUL) != 0;
             continue;
         }
-        ss_status_samples_line(s, buf, len);
+        ss_status_samples_line(s, line, len);
     }
-    return ferror(f) ? SS_ERR_IO : SS_OK;
+    free(r);
+    return rc < 0 ? SS_ERR_IO : SS_OK;
 }
 
 int ss_status_samples_load_file(struct ss_status_samples *s, const char *path, char *errbuf)
@@ -626,7 +628,8 @@ int ss_status_samples_load_file(struct ss_status_samples *s, const char *path, c
     s->anchor_interval_ns = s->cfg.interval_ns;
     int rc = ss_status_samples_load_stream(s, f);
     if (rc != SS_OK)
-        snprintf(errbuf, SS_ERRBUF_SIZE, "%s: read error", path);
+        snprintf(errbuf, SS_ERRBUF_SIZE, "%s: %s", path,
+                 rc == SS_ERR_NOMEM ? "out of memory" : "read error");
     fclose(f);
     return rc;
 }

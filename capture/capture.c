@@ -101,6 +101,12 @@ const char *ss_capture_warning(struct ss_capture *c)
     return c->ops->warning ? c->ops->warning(c) : NULL;
 }
 
+const struct ss_capture_read_error *ss_capture_read_errors(struct ss_capture *c, size_t *n)
+{
+    *n = 0;
+    return c->ops->read_errors ? c->ops->read_errors(c, n) : NULL;
+}
+
 void ss_capture_close(struct ss_capture *c)
 {
     if (!c)

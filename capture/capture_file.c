@@ -34,6 +34,9 @@ struct src {
     const struct pcap_pkthdr *head_h;
     const u_char *head_data;
     char *iobuf;          /* stdio buffer of the open file; freed after pcap_close's fclose */
+    uint64_t records;     /* records read from this file since it was (re)opened */
+    int64_t start_off;    /* where the file starts in its descriptor (0, or stdin's position) */
+    int64_t header_end;   /* where libpcap's reading of the file header ended; -1 unknown (pipe) */
 };
 
 struct due {
@@ -51,8 +54,11 @@ struct files {
     size_t advance;       /* file whose frame was returned last, or NO_SRC */
     char *bpf;
     struct pcap *dead;    /* first file's link type and snaplen, for -w and ss_capture_pcap */
+    uint64_t numbered;    /* frames returned or filtered so far: the merged frame number */
     uint64_t truncated;
     char warning[SS_ERRBUF_SIZE];
+    struct ss_capture_read_error *errs; /* files not read to their end, in order */
+    size_t n_errs, cap_errs;
 };
 
 /* Open one file with nanosecond timestamps. SS_ERR_IO when it cannot be read at all, SS_ERR_FORMAT
@@ -85,7 +91,11 @@ static struct pcap *open_one(struct src *s, bool big_buffer, enum ss_status *st,
         if (s->iobuf)
             setvbuf(fp, s->iobuf, _IOFBF, (size_t)1 << 16);
     }
+    /* Positions for a read error's offset (record_offset.c); a pipe has none (-1). */
+    s->start_off = s->is_stdin ? (int64_t)ftello(fp) : 0;
     struct pcap *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pe);
+    s->records = 0;
+    s->header_end = p && s->start_off >= 0 ? (int64_t)ftello(fp) : -1;
     if (!p) {
         /* A read error while libpcap looked at the header is I/O, anything else is format. */
         *st = ferror(fp) ? SS_ERR_IO : SS_ERR_FORMAT;
@@ -156,9 +166,57 @@ static void src_close(struct src *s)
     s->iobuf = NULL;
 }
 
+/* What to do about libpcap's refusals that its message alone does not explain. */
+static const char *read_error_hint(const char *msg)
+{
+    if (strstr(msg, "different from the type of the first interface") ||
+        strstr(msg, "different from the snapshot length of the first interface"))
+        return "libpcap reads a pcapng file only when all its interfaces share the first one's "
+               "link type and snapshot length, which a capture of several interfaces at once "
+               "may not; when the packets are all Ethernet, `editcap -F pcap -T ether FILE "
+               "OUT.pcap` writes a file it reads";
+    if (strstr(msg, "truncated dump file"))
+        return "the file ends inside a record: tcpdump was killed, the disk filled, or the file "
+               "was copied while still being written";
+    if (strstr(msg, "invalid packet capture length") || strstr(msg, "bigger than"))
+        return "a damaged record header: libpcap cannot find the records after it";
+    return NULL;
+}
+
+/* A file that ends in a read error (on handle p): counted, described (ss_capture_read_errors),
+ * and the last one kept as the warning. `frame` is the record that could not be read, in that
+ * file; `offset` where the records read end. */
+static void note_read_error(struct files *f, const struct src *s, struct pcap *p)
+{
+    const char *msg = pcap_geterr(p);
+    f->truncated++;
+    snprintf(f->warning, sizeof f->warning, "%s: %s", s->is_stdin ? "stdin" : s->path, msg);
+    if (f->n_errs == f->cap_errs) {
+        size_t ncap = f->cap_errs ? f->cap_errs * 2 : 4;
+        struct ss_capture_read_error *ne = realloc(f->errs, ncap * sizeof(*ne));
+        if (!ne)
+            return; /* still counted in files_truncated, and in the warning */
+        f->errs = ne;
+        f->cap_errs = ncap;
+    }
+    struct ss_capture_read_error *e = &f->errs[f->n_errs++];
+    e->file = s->path;
+    e->frame = s->records + 1;
+    e->offset = s->header_end < 0 ? -1
+                                  : ss_record_offset(fileno(pcap_file(p)), s->start_off,
+                                                     s->header_end, s->records);
+    e->numbered = f->numbered;
+    const char *hint = read_error_hint(msg);
+    if (hint)
+        snprintf(e->message, sizeof e->message, "%.200s (%s)", msg, hint); /* hints < 300 */
+    else
+        snprintf(e->message, sizeof e->message, "%.*s", SS_ERRBUF_SIZE - 1, msg);
+}
+
 /* Read the next frame of an open file into its head. false at its end. A read error
- * mid-file — almost always a last record cut short because tcpdump was killed or the disk filled —
- * ends that file only: everything before it is still evidence. It is counted and described. */
+ * mid-file — most often a last record cut short because tcpdump was killed or the disk filled,
+ * sometimes a damaged record header or a pcapng block libpcap refuses — ends that file only:
+ * everything before it is still evidence. It is counted and described. */
 static bool read_head(struct files *f, size_t idx)
 {
     struct src *s = &f->src[idx];
@@ -169,13 +227,11 @@ static bool read_head(struct files *f, size_t idx)
         s->head_h = h;
         s->head_data = d;
         s->head_ts = ss_capture_ts_ns(h, true);
+        s->records++;
         return true;
     }
-    if (rc == PCAP_ERROR) {
-        f->truncated++;
-        snprintf(f->warning, sizeof f->warning, "%s: %s", s->is_stdin ? "stdin" : s->path,
-                 pcap_geterr(s->p));
-    }
+    if (rc == PCAP_ERROR)
+        note_read_error(f, s, s->p);
     src_close(s);
     return false;
 }
@@ -231,6 +287,7 @@ static int files_next(struct ss_capture *c, struct ss_frame *fr, char *errbuf)
         if (!s->has_prog || pcap_offline_filter(&s->prog, s->head_h, s->head_data))
             break;
         c->filtered++; /* keeps its number; see the top of the file */
+        f->numbered++;
         if (read_head(f, idx))
             sift_down(f, 0);
         else
@@ -242,6 +299,7 @@ static int files_next(struct ss_capture *c, struct ss_frame *fr, char *errbuf)
     fr->wirelen = s->head_h->len;
     fr->data = s->head_data;
     f->advance = idx;
+    f->numbered++;
     return 1;
 }
 
@@ -275,6 +333,7 @@ static void files_free(struct files *f)
     free(f->order);
     free(f->heap);
     free(f->bpf);
+    free(f->errs);
     free(f);
 }
 
@@ -289,6 +348,13 @@ static const char *files_warning(struct ss_capture *c)
     return f->warning[0] ? f->warning : NULL;
 }
 
+static const struct ss_capture_read_error *files_read_errors(struct ss_capture *c, size_t *n)
+{
+    struct files *f = c->priv;
+    *n = f->n_errs;
+    return f->n_errs ? f->errs : NULL;
+}
+
 static const struct ss_capture_ops files_ops = {
     .next = files_next,
     .brk = NULL,
@@ -296,6 +362,7 @@ static const struct ss_capture_ops files_ops = {
     .pcap = files_pcap,
     .close = files_close,
     .warning = files_warning,
+    .read_errors = files_read_errors,
 };
 
 /* ---- opening ---- */
@@ -346,11 +413,10 @@ static enum ss_status check_file(struct files *f, size_t idx, char *errbuf)
         s->first_ts = ss_capture_ts_ns(h, true);
         f->order[f->n_order++] = (struct due){s->first_ts, idx};
     }
-    /* An empty file, or one whose first record is already cut short, has nothing to merge; the
-     * latter is reported as truncated. */
+    /* An empty file, or one whose first record libpcap cannot read (cut short, or a pcapng
+     * layout it refuses), has nothing to merge; the latter is reported as a read error. */
     else if (rc == PCAP_ERROR) {
-        f->truncated++;
-        snprintf(f->warning, sizeof f->warning, "%s: %s", s->path, pcap_geterr(p));
+        note_read_error(f, s, p);
     }
     pcap_close(p);
     return SS_OK;

@@ -95,6 +95,7 @@ static const struct ss_capture_ops live_ops = {
     .pcap = live_pcap,
     .close = live_close,
     .warning = NULL,
+    .read_errors = NULL,
 };
 
 /* Set every option before activation; a setter only fails on an already active handle, which

@@ -21,6 +21,8 @@ struct ss_capture_ops {
     struct pcap *(*pcap)(struct ss_capture *c);
     /* Last non-fatal problem (a file cut short), or NULL. */
     const char *(*warning)(struct ss_capture *c);
+    /* Files not read to their end (may be NULL: none ever). */
+    const struct ss_capture_read_error *(*read_errors)(struct ss_capture *c, size_t *n);
     /* Free the backend state (`priv`); capture.c frees the handle. */
     void (*close)(struct ss_capture *c);
 };
@@ -50,6 +52,12 @@ enum ss_status ss_capture_set_filter(struct pcap *p, const char *bpf, const char
  * itself, which then simply reads synchronously. Blocks hold any frame libpcap yields (its
  * caplen is at most 256 KiB). */
 struct ss_capture *ss_readahead_wrap(struct ss_capture *inner);
+
+/* Where a capture file's record n + 1 starts (record_offset.c): the end of its first n records
+ * (pcapng: of its n-th packet block), walked with pread on `fd` from `header_end`, the end of
+ * the file header (what libpcap read when it opened the file, which starts at `start`). n = 0
+ * gives header_end. -1 when fd cannot be read at an offset (a pipe) or the walk fails. */
+int64_t ss_record_offset(int fd, int64_t start, int64_t header_end, uint64_t n);
 
 /* Packet header time → ns since the epoch, for a handle in nano or micro precision. */
 uint64_t ss_capture_ts_ns(const struct pcap_pkthdr *h, bool nano);

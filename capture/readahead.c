@@ -200,6 +200,13 @@ static const char *ra_warning(struct ss_capture *c)
     return r->inner.ops->warning ? r->inner.ops->warning(&r->inner) : NULL;
 }
 
+static const struct ss_capture_read_error *ra_read_errors(struct ss_capture *c, size_t *n)
+{
+    struct ra *r = c->priv;
+    ra_quiesce(r);
+    return r->inner.ops->read_errors ? r->inner.ops->read_errors(&r->inner, n) : NULL;
+}
+
 static void ra_free(struct ra *r)
 {
     for (unsigned i = 0; i < RA_BLOCKS; i++)
@@ -223,6 +230,7 @@ static const struct ss_capture_ops ra_ops = {
     .stats = ra_stats,
     .pcap = ra_pcap,
     .warning = ra_warning,
+    .read_errors = ra_read_errors,
     .close = ra_close,
 };
 

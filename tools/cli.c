@@ -90,7 +90,8 @@ void cli_usage(FILE *out)
         "  --status FILE         (repeatable) status/variable samples: 'unix_ts<TAB>name<TAB>value' lines,\n"
         "                        or mysqladmin extended-status -i N output\n"
         "  --status-anchor TS[,S] unix time of the first mysqladmin table [, S seconds apart]\n"
-        "  --error-log FILE      the master's error log (MySQL 5.7/8.x, MariaDB)\n"
+        "  --error-log FILE      the master's error log (MySQL 5.7/8.x, MariaDB); of a long\n"
+        "                        log the newest 100000 semisync records are used\n"
         "  --log-tz ±HH:MM|UTC   zone of local-time error-log stamps (default UTC)\n"
         "  --dsn mysql://USER@HOST:PORT   live: poll SHOW GLOBAL STATUS/VARIABLES\n"
         "                        (password from MYSQL_PWD or option files, never argv)\n"
@@ -102,8 +103,10 @@ void cli_usage(FILE *out)
         "  --memcap MIB          out-of-order reassembly memory (default 64)\n"
         "\n"
         "Exit codes:\n"
-        "  0 input processed (anomalies are reported, not failures)\n"
-        "  1 internal error    2 usage error    3 input unreadable or not a capture\n"
+        "  0 input processed to its end (anomalies are reported, not failures)\n"
+        "  1 internal error    2 usage error\n"
+        "  3 input unreadable, not a capture, or not readable to its end (a warning on stderr;\n"
+        "    the report covers what was read)\n"
         "  4 live capture could not be opened    5 output could not be written\n",
         out);
 }

@@ -73,6 +73,7 @@ int main(int argc, char **argv)
     }
     progress_done(&pr);
     r.interrupted = g_stop != 0;
+    r.ended = got == 0 && !g_stop;
     g_capture = NULL;
     ex = run_finish(&r);
     cli_free(&o);

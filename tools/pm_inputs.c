@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "pm_checks.h"
+
 #include "semiscope/errlog.h"
 #include "semiscope/poller.h"
 #include "semiscope/status_samples.h"
@@ -16,6 +18,7 @@ struct pm_inputs {
     struct ss_status_samples *samples;
     struct ss_errlog *errlog;
     struct ss_poller *poller;
+    struct pm_checks checks;      /* what the files' loading found wrong with them */
 };
 
 static enum ss_exit open_status(struct pm_inputs *pm, const struct cli_opts *o)
@@ -33,10 +36,13 @@ static enum ss_exit open_status(struct pm_inputs *pm, const struct cli_opts *o)
     }
     for (size_t i = 0; i < o->nstatus; i++) {
         char errbuf[SS_ERRBUF_SIZE] = "";
+        struct pm_status_mark before;
+        pm_status_mark(pm->samples, &before);
         if (ss_status_samples_load_file(pm->samples, o->status_files[i], errbuf) != SS_OK) {
             fprintf(stderr, "semiscope: --status %s: %s\n", o->status_files[i], errbuf);
             return SS_EXIT_INPUT;
         }
+        pm_check_status_file(&pm->checks, o->status_files[i], &before, pm->samples);
     }
     return SS_EXIT_OK;
 }
@@ -59,6 +65,7 @@ static enum ss_exit open_errlog(struct pm_inputs *pm, const struct cli_opts *o)
         fprintf(stderr, "semiscope: --error-log %s: %s\n", o->error_log, errbuf);
         return SS_EXIT_INPUT;
     }
+    pm_check_errlog(&pm->checks, o->error_log, pm->errlog);
     return SS_EXIT_OK;
 }
 
@@ -173,4 +180,10 @@ const struct ss_status_samples *pm_inputs_samples(const struct pm_inputs *pm)
 const struct ss_errlog *pm_inputs_errlog(const struct pm_inputs *pm)
 {
     return pm ? pm->errlog : NULL;
+}
+
+size_t pm_inputs_notes(struct pm_inputs *pm, uint64_t capture_first_ns, const char **out,
+                       size_t max)
+{
+    return pm ? pm_checks_notes(&pm->checks, capture_first_ns, out, max) : 0;
 }

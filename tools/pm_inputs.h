@@ -29,5 +29,10 @@ struct ss_status_samples;
 struct ss_errlog;
 const struct ss_status_samples *pm_inputs_samples(const struct pm_inputs *pm);
 const struct ss_errlog *pm_inputs_errlog(const struct pm_inputs *pm);
+/* Notes for the report about the inputs' problems (a --status file with no usable line, lines
+ * damaged by NUL bytes, error-log records dropped at the cap); borrowed from pm. At most max; 0
+ * for NULL. */
+size_t pm_inputs_notes(struct pm_inputs *pm, uint64_t capture_first_ns, const char **out,
+                       size_t max);
 
 #endif

@@ -44,6 +44,8 @@ static void fill_run_info(struct run *r, struct ss_run_info *ri)
     ss_flowtab_stats(r->pipe.flows, &ri->flow);
     ri->an = &r->pipe.an;
     ri->interrupted = r->interrupted;
+    ri->read_errors = r->read_errs;
+    ri->nread_errors = r->n_read_errs;
 }
 
 static int write_html(const char *path, const struct ss_report_input *in)
@@ -78,6 +80,9 @@ int report_write(struct run *r)
         .verbosity = r->o->verbosity,
         .state = {state_json, state_text, r->pipe.state},
     };
+    const char *notes[4];
+    in.nnotes = pm_inputs_notes(r->pm, ri.cap.frames ? ri.cap.first_ts_ns : 0, notes, 4);
+    in.notes = notes;
     struct ss_postmortem *pm = NULL;
     if (r->pm) {
         struct ss_postmortem_cfg pc;

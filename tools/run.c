@@ -4,6 +4,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -142,8 +143,48 @@ void run_after_frame(struct run *r, const struct ss_frame *fr)
         pm_inputs_poll(r->pm);
 }
 
+/* Files libpcap could not read to their end (a damaged record header, a last record cut short,
+ * a pcapng block it refuses): one warning line each on stderr, the report says so, and the exit
+ * code is 3. Only failures the analysis reached count: the reader runs ahead of it, and -c N or a
+ * signal may stop the analysis before a failure further on. */
+static void read_errors(struct run *r)
+{
+    size_t n = 0;
+    const struct ss_capture_read_error *e = ss_capture_read_errors(r->cap, &n);
+    struct ss_capture_stats cs;
+    ss_capture_stats(r->cap, &cs);
+    uint64_t consumed = cs.frames + cs.filtered; /* the number of the last frame analysed */
+    size_t reached = 0;
+    while (reached < n && (r->ended || e[reached].numbered < consumed))
+        reached++;
+    for (size_t i = 0; i < reached; i++) {
+        const char *name = strcmp(e[i].file, "-") ? e[i].file : "standard input";
+        char where[96] = "byte offset unknown";
+        if (e[i].offset >= 0 && e[i].frame > 1)
+            snprintf(where, sizeof where, "at or after byte %" PRId64 ", where frame %" PRIu64
+                     " ends", e[i].offset, e[i].frame - 1);
+        else if (e[i].offset >= 0)
+            snprintf(where, sizeof where,
+                     "at or after byte %" PRId64 ", where the file header ends", e[i].offset);
+        fprintf(stderr,
+                "semiscope: warning: %s: not read to its end: frame %" PRIu64
+                " could not be read (%s): %s; the report covers ",
+                name, e[i].frame, where, e[i].message);
+        if (e[i].frame > 1)
+            fprintf(stderr, "its first %" PRIu64 " frame%s\n", e[i].frame - 1,
+                    e[i].frame == 2 ? "" : "s");
+        else
+            fputs("nothing of it\n", stderr);
+    }
+    r->read_errs = reached ? e : NULL;
+    r->n_read_errs = reached;
+    if (reached)
+        r->read_error = true;
+}
+
 enum ss_exit run_finish(struct run *r)
 {
+    read_errors(r);
     if (r->pm) /* live: the samples polled up to the last packet reach the state machine too */
         pm_inputs_poll(r->pm);
     pipeline_finish(&r->pipe);

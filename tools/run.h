@@ -22,8 +22,12 @@ struct run {
     unsigned dump_ts_div;         /* ns → the -w file's unit: 1 (ns) or 1000 (µs) */
     char *live_filter;            /* the default filter a live capture got (owned), or NULL */
     struct pm_inputs *pm;         /* postmortem inputs (status samples, error log, poller) */
-    bool read_error;
+    bool read_error;              /* some input could not be read to its end: exit 3 */
     bool interrupted;
+    bool ended;                   /* the capture was read to its end (not -c, not a signal) */
+    const struct ss_capture_read_error *read_errs; /* the files not read to their end that the
+                                   * analysis reached (borrowed from cap), for the report */
+    size_t n_read_errs;
 };
 
 /* Open everything in tcpdump's order: device, filter, drop privileges, then outputs.

@@ -32,9 +32,11 @@ struct ss_capture *ss_capture_open_live(const struct ss_live_opts *o, enum ss_st
                                         char *errbuf);
 
 /* Next frame: 1 = frame in *fr (borrowed until the next call), 0 = end of input or broken,
- * -1 = read error (errbuf set). Live captures return 0 only after ss_capture_break. A file whose
- * last record is cut short (tcpdump killed, disk full) is not an error: that file ends there, the
- * merge goes on, and it is counted in files_truncated. */
+ * -1 = read error (errbuf set). Live captures return 0 only after ss_capture_break. A file that
+ * libpcap cannot read to its end (a last record cut short because tcpdump was killed or the disk
+ * filled, a damaged record header, a pcapng block it refuses) does not stop the capture: that
+ * file ends there, the merge goes on, and the failure is described in ss_capture_read_errors and
+ * counted in files_truncated. */
 int ss_capture_next(struct ss_capture *c, struct ss_frame *fr, char *errbuf);
 
 /* Live: call idle(ctx) from ss_capture_next whenever the interface stayed quiet for a buffer
@@ -69,6 +71,28 @@ void ss_capture_stats(struct ss_capture *c, struct ss_capture_stats *out);
 /* The last non-fatal problem met (e.g. "a.pcap: truncated dump file; …"), or NULL. Borrowed until
  * ss_capture_close. */
 const char *ss_capture_warning(struct ss_capture *c);
+
+/* A capture file that could not be read to its end. Everything before `frame` was read (and
+ * analysed); nothing after it was. */
+struct ss_capture_read_error {
+    const char *file;        /* as given ("-" = standard input); borrowed until ss_capture_close */
+    uint64_t frame;          /* the record that could not be read, 1-based within that file alone
+                              * (for a single file, its frame number in Wireshark) */
+    int64_t offset;          /* reading failed at or after this byte offset: where the last record
+                              * read ends (pcapng: its packet block), or the file header when none
+                              * was; in a classic pcap the unreadable record starts exactly there.
+                              * libpcap gives no offset: the records it read are walked again
+                              * (record_offset.c). -1 when unknown (standard input from a pipe) */
+    uint64_t numbered;       /* frames of the whole (merged) capture already numbered when this
+                              * file failed: a consumer that stopped at frame N (-c, a signal) met
+                              * the failure only if numbered < N */
+    char message[2 * SS_ERRBUF_SIZE]; /* libpcap's reason, then a hint when one is known (e.g.
+                              * why libpcap refuses a multi-interface pcapng) */
+};
+
+/* The files not read to their end, in the order the failures happened (at most one per file), or
+ * NULL with *n = 0. Call after the last ss_capture_next; borrowed until ss_capture_close. */
+const struct ss_capture_read_error *ss_capture_read_errors(struct ss_capture *c, size_t *n);
 
 void ss_capture_close(struct ss_capture *c); /* NULL is a no-op */
 

@@ -7,7 +7,14 @@
  * time), `241122 10:00:00` (old MariaDB / MySQL ≤ 5.6, local time). Local times are read in the
  * `--log-tz` offset (default UTC). Besides the semisync lines, the server's shutdown, startup and
  * crash lines are kept (they explain a restart of the master). Other lines are counted and
- * skipped. */
+ * skipped. The file is read whatever bytes it holds: a run of NUL bytes (what a crash leaves)
+ * ends the line it cuts short, which is counted in `damaged_lines` and not parsed; the line after
+ * the run is read as usual.
+ *
+ * At most `max_records` records are kept, and they are the NEWEST: a log is collected after the
+ * incident, so the incident is near its end, and a long history before it must not push it out.
+ * Records that give way are counted in `dropped` (the oldest first, in file order), and
+ * `dropped_last_ts_ns` says up to when the records were dropped. */
 #ifndef SEMISCOPE_ERRLOG_H
 #define SEMISCOPE_ERRLOG_H
 
@@ -67,7 +74,7 @@ struct ss_el_record {
 
 struct ss_errlog_cfg {
     int32_t tz_offset_s;     /* --log-tz: seconds east of UTC for local-time formats; default 0 */
-    uint32_t max_records;    /* default 100000 */
+    uint32_t max_records;    /* default 100000 (about 40 MB); the newest are kept */
 };
 void ss_errlog_cfg_defaults(struct ss_errlog_cfg *cfg);
 
@@ -79,20 +86,26 @@ bool ss_errlog_parse_tz(const char *s, int32_t *offset_s, char *errbuf);
 
 struct ss_errlog {
     struct ss_errlog_cfg cfg;
-    struct ss_el_record *recs;
-    uint32_t n, cap;
-    uint64_t lines, skipped, bad_ts, dropped, kind_counts[SS_EL_KIND_COUNT];
+    struct ss_el_record *recs; /* in time order after ss_errlog_sort (the loaders call it); while
+                              * lines are pushed over the cap it is a ring starting at `head` */
+    uint32_t n, cap, head;
+    uint64_t lines, skipped, bad_ts, kind_counts[SS_EL_KIND_COUNT]; /* kinds of the records kept */
+    uint64_t dropped;        /* records that gave way at the cap (older than every record kept),
+                              * or that memory could not hold */
+    int64_t dropped_last_ts_ns; /* the latest time among the dropped records (0: none dropped) */
+    uint64_t damaged_lines;  /* lines cut short by a run of NUL bytes: counted, not parsed */
     int flavor_hint;         /* 1 MySQL (ISO 8601 'T' / MY- codes / "source"), 2 MariaDB, 0 ? */
 };
 
 struct ss_errlog *ss_errlog_new(const struct ss_errlog_cfg *cfg);
 void ss_errlog_free(struct ss_errlog *el);
 /* Push one line. Never fails: non-semisync lines are `skipped`, semisync lines whose timestamp
- * does not parse are `bad_ts`, records over the cap are `dropped`. */
+ * does not parse are `bad_ts`; over the cap the oldest record gives way (`dropped`). */
 void ss_errlog_line(struct ss_errlog *el, const char *line, size_t len);
 int ss_errlog_load_file(struct ss_errlog *el, const char *path, char *errbuf);
 int ss_errlog_load_stream(struct ss_errlog *el, FILE *f);
-/* Sort the records by time (stable); the loaders call it. */
+/* Put the records in time order (file order for equal times, when the log was in order); the
+ * loaders call it. Call it after pushing lines with ss_errlog_line, before reading `recs`. */
 void ss_errlog_sort(struct ss_errlog *el);
 
 /* Timestamp parser, exposed for tests: returns the length of the timestamp prefix (0: none);

@@ -30,6 +30,10 @@ struct ss_run_info {
     struct ss_flow_stats flow;
     const struct ss_anomalies *an; /* may be NULL (all zero) */
     bool interrupted;            /* stopped by a signal: the report covers the capture so far */
+    /* Input files not read to their end (ss_capture_read_errors, those the analysis reached):
+     * the report shows the first at its top and counts them all. May be NULL. */
+    const struct ss_capture_read_error *read_errors;
+    size_t nread_errors;
 };
 
 /* A per-master section of another module. Any member may be NULL (section absent).

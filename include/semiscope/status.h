@@ -8,7 +8,8 @@ enum ss_exit {
     SS_EXIT_OK = 0,          /* input processed; anomalies are reported, not failures */
     SS_EXIT_INTERNAL = 1,    /* internal error: out of memory, unexpected failure */
     SS_EXIT_USAGE = 2,       /* bad flags or filter syntax */
-    SS_EXIT_INPUT = 3,       /* input unreadable or not a capture */
+    SS_EXIT_INPUT = 3,       /* input unreadable, not a capture, or not readable to its end
+                              * (the report, when written, covers what was read) */
     SS_EXIT_LIVE = 4,        /* live capture could not be opened */
     SS_EXIT_OUTPUT = 5,      /* report or -w output could not be written */
 };

@@ -16,7 +16,9 @@
  *   # connected UNIX_TS [version]            … and its end
  * Other `#` lines, blank lines and a `Variable_name<TAB>Value` header are ignored. Lines that fit
  * no format are counted in `bad_lines`, never fatal. Names are normalized: MySQL 8.0.26+
- * `source`/`replica`, older `master`/`slave`, MariaDB's; case-insensitive. */
+ * `source`/`replica`, older `master`/`slave`, MariaDB's; case-insensitive. Files are read whatever
+ * bytes they hold: a run of NUL bytes (what a crash leaves) ends the line it cuts short, which is
+ * bad (`damaged_lines`), and the text after it is read as the next line. */
 #ifndef SEMISCOPE_STATUS_SAMPLES_H
 #define SEMISCOPE_STATUS_SAMPLES_H
 
@@ -148,6 +150,10 @@ struct ss_status_samples {
     struct ss_sv_series series[SS_SV__COUNT];
     enum ss_sv_naming naming;
     uint64_t lines, bad_lines, ignored_lines, unknown_names, tables;
+    uint64_t damaged_lines;      /* of bad_lines: cut short by a run of NUL bytes */
+    uint64_t values;             /* semisync (or Uptime) values read: a file that adds none has
+                                  * no usable line */
+    uint64_t other_vars;         /* rows of variables that are not semisync's (ignored) */
     uint64_t samples;            /* distinct sample times (one SHOW … or one table each) */
     int64_t first_ts_ns, last_ts_ns; /* over all samples; 0 when empty */
     struct ss_sv_gap *gaps;
@@ -179,8 +185,9 @@ bool ss_status_samples_add(struct ss_status_samples *s, int64_t ts_ns, const cha
  * open gap (the poller is back): `reason` is then the server version it found ("" or NULL). */
 void ss_status_samples_gap(struct ss_status_samples *s, int64_t start_ns, int64_t end_ns,
                            const char *reason);
-/* Read a whole file (or stream) line by line; lines longer than 4 KiB are counted as bad.
- * Returns SS_OK or SS_ERR_IO with errbuf set. Can be called for several files. */
+/* Read a whole file (or stream) line by line; lines longer than 4 KiB, and lines cut short by a
+ * run of NUL bytes, are counted as bad. Returns SS_OK, SS_ERR_IO or SS_ERR_NOMEM (errbuf set).
+ * Can be called for several files. */
 int ss_status_samples_load_file(struct ss_status_samples *s, const char *path, char *errbuf);
 int ss_status_samples_load_stream(struct ss_status_samples *s, FILE *f);
 

@@ -437,6 +437,116 @@ static void test_truncated_file(void **state)
     assert_int_equal(cs.files_truncated, 1);
     assert_non_null(ss_capture_warning(c));
     assert_non_null(strstr(ss_capture_warning(c), "cut.pcap"));
+    /* Described for the report: the second record, which starts after the 24-byte file header
+     * and the first record (16-byte header + 54 bytes). */
+    size_t n = 0;
+    const struct ss_capture_read_error *e = ss_capture_read_errors(c, &n);
+    assert_int_equal(n, 1);
+    assert_non_null(e);
+    assert_string_equal(e[0].file, p);
+    assert_int_equal(e[0].frame, 2);
+    assert_int_equal(e[0].offset, 24 + 16 + 54);
+    assert_int_equal(e[0].numbered, 1);
+    assert_non_null(strstr(e[0].message, "truncated dump file"));
+    assert_non_null(strstr(e[0].message, "tcpdump was killed"));
+    ss_capture_close(c);
+}
+
+/* Patch a little-endian 32-bit field of a file in place. */
+static void poke_le32(const char *path, long off, uint32_t v)
+{
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    assert_int_equal(fseek(f, off, SEEK_SET), 0);
+    assert_int_equal(fwrite(b, 1, 4, f), 4);
+    fclose(f);
+}
+
+/* A damaged record header mid-file (issue 14: one bad header in an 870-packet capture gave a
+ * silent report of 50 packets): reading stops there, and the failure names the record and the
+ * byte where it starts. In a merge the other file goes on to its end. */
+static void test_corrupt_record_header(void **state)
+{
+    struct tmp *t = *state;
+    const char *bad = tpath(t, "bad.pcap");
+    const char *good = tpath(t, "good.pcap");
+    const uint64_t s = 1700000000000000000ull;
+    const struct rec rb[] = {{s + 1, 1, 54, 54}, {s + 3, 3, 54, 54}, {s + 5, 5, 54, 54}};
+    const struct rec rg[] = {{s + 2, 2, 54, 54}, {s + 4, 4, 54, 54}, {s + 6, 6, 54, 54}};
+    write_pcap(bad, DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, rb, 3, false);
+    write_pcap(good, DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, rg, 3, false);
+    /* Record 2 starts at 24 + 70 = 94; its caplen field (offset 8 in the record header) becomes
+     * absurd, as a bit flip in the length's high byte makes it. */
+    poke_le32(bad, 94 + 8, 0x7f000036);
+    const char *paths[] = {bad, good};
+    enum ss_status st;
+    char err[SS_ERRBUF_SIZE];
+    struct ss_capture *c = ss_capture_open_files(paths, 2, NULL, &st, err);
+    assert_non_null(c);
+    struct ss_frame fr;
+    const uint8_t want[] = {1, 2, 4, 6}; /* bad.pcap ends after its first record */
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(ss_capture_next(c, &fr, err), 1);
+        assert_int_equal(fr.data[0], want[i]);
+    }
+    assert_int_equal(ss_capture_next(c, &fr, err), 0);
+    size_t n = 0;
+    const struct ss_capture_read_error *e = ss_capture_read_errors(c, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(e[0].file, bad);
+    assert_int_equal(e[0].frame, 2);
+    assert_int_equal(e[0].offset, 94);
+    /* Frame 1 of bad.pcap was returned, then advancing it failed: one frame numbered. */
+    assert_int_equal(e[0].numbered, 1);
+    assert_non_null(strstr(e[0].message, "damaged record header"));
+    struct ss_capture_stats cs;
+    ss_capture_stats(c, &cs);
+    assert_int_equal(cs.files_truncated, 1);
+    ss_capture_close(c);
+
+    /* A clean file has none. */
+    c = open1(good, NULL);
+    while (ss_capture_next(c, &fr, err) == 1)
+        ;
+    assert_null(ss_capture_read_errors(c, &n));
+    assert_int_equal(n, 0);
+    ss_capture_close(c);
+}
+
+/* A pcapng whose second interface has another link type, as dumpcap writes for `-i eth0 -i any`:
+ * libpcap refuses it at the first block after the first IDB. Nothing is read, and the reason is
+ * named with what to do about it (issue 14: it used to give an empty report and exit 0). */
+static void test_pcapng_refused(void **state)
+{
+    struct tmp *t = *state;
+    const char *p = tpath(t, "two_links.pcapng");
+    static const uint8_t IDB_SLL[] = {
+        0x01, 0x00, 0x00, 0x00, /* block type IDB */
+        0x14, 0x00, 0x00, 0x00, /* block length 20 */
+        0x71, 0x00,             /* link type 113, Linux cooked (SLL) */
+        0x00, 0x00,             /* reserved */
+        0x00, 0x00, 0x04, 0x00, /* snaplen 262144 */
+        0x14, 0x00, 0x00, 0x00, /* block length 20 */
+    };
+    uint8_t buf[sizeof PCAPNG + sizeof IDB_SLL];
+    const size_t head = 28 + 32; /* SHB + the first IDB */
+    memcpy(buf, PCAPNG, head);
+    memcpy(buf + head, IDB_SLL, sizeof IDB_SLL);
+    memcpy(buf + head + sizeof IDB_SLL, PCAPNG + head, sizeof PCAPNG - head);
+    write_bytes(p, buf, sizeof buf);
+    struct ss_capture *c = open1(p, NULL);
+    struct ss_frame fr;
+    char err[SS_ERRBUF_SIZE];
+    assert_int_equal(ss_capture_next(c, &fr, err), 0);
+    size_t n = 0;
+    const struct ss_capture_read_error *e = ss_capture_read_errors(c, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(e[0].frame, 1);
+    assert_int_equal(e[0].offset, (int64_t)head);
+    assert_int_equal(e[0].numbered, 0);
+    assert_non_null(strstr(e[0].message, "different from the type of the first interface"));
+    assert_non_null(strstr(e[0].message, "editcap"));
     ss_capture_close(c);
 }
 
@@ -575,6 +685,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_filter_keeps_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timestamps_backwards, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_record_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pcapng_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stdin_merged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test(test_live_loopback),

@@ -260,6 +260,7 @@ static void test_caps(void **state)
         ss_errlog_line(el, line, strlen(line));
     assert_int_equal(el->n, 3);
     assert_int_equal(el->dropped, 2);
+    assert_int_equal(el->kind_counts[SS_EL_SWITCHED_OFF], 3); /* the records kept */
     /* raw is truncated, never overflows */
     char big[1000];
     memset(big, 'y', sizeof(big));
@@ -272,6 +273,91 @@ static void test_caps(void **state)
     assert_int_equal(ss_errlog_load_file(el2, "/nonexistent/error.log", errbuf), SS_ERR_IO);
     ss_errlog_free(el);
     ss_errlog_free(el2);
+}
+
+/* Over the cap the NEWEST records are kept (issue 14: a long log followed by the incident lost
+ * the incident — "switched OFF 0 times" instead of 2), whatever the order lines were pushed in
+ * relative to the ring's wrap; what gave way is counted, with its latest time. */
+static void test_cap_keeps_newest(void **state)
+{
+    (void)state;
+    struct ss_errlog_cfg cfg;
+    ss_errlog_cfg_defaults(&cfg);
+    cfg.max_records = 4;
+    struct ss_errlog *el = ss_errlog_new(&cfg);
+    assert_non_null(el);
+    char line[160];
+    /* ten old dump starts, one minute apart, then the incident: timeout, OFF, ON */
+    for (int i = 0; i < 10; i++) {
+        snprintf(line, sizeof(line),
+                 "2024-05-01 09:%02d:00 5 [Note] Start semi-sync binlog_dump to slave "
+                 "(server_id: 2), pos(./master-bin.000001, 4)", i);
+        ss_errlog_line(el, line, strlen(line));
+    }
+    static const char *const incident[] = {
+        "2024-05-01 10:00:01 7 [Warning] Timeout waiting for reply of binlog (file: "
+        "master-bin.000001, pos: 7114), semi-sync up to file master-bin.000001, position 6800.",
+        "2024-05-01 10:00:01 7 [Note] Semi-sync replication switched OFF.",
+        "2024-05-01 10:00:05 14 [Note] Semi-sync replication switched ON with slave (server_id: "
+        "2) at (master-bin.000001, 8469)",
+    };
+    for (size_t i = 0; i < 3; i++)
+        ss_errlog_line(el, incident[i], strlen(incident[i]));
+    ss_errlog_sort(el);
+    assert_int_equal(el->n, 4);
+    assert_int_equal(el->dropped, 9);
+    /* the last dump start dropped was at 09:08 */
+    assert_int_equal(el->dropped_last_ts_ns, (T20240501_10 - 52 * 60) * NS);
+    assert_int_equal(el->recs[0].kind, SS_EL_DUMP_START);
+    assert_int_equal(el->recs[0].ts_ns, (T20240501_10 - 51 * 60) * NS); /* 09:09 */
+    assert_int_equal(el->recs[1].kind, SS_EL_TIMEOUT);
+    assert_int_equal(el->recs[2].kind, SS_EL_SWITCHED_OFF);
+    assert_int_equal(el->recs[3].kind, SS_EL_SWITCHED_ON);
+    assert_int_equal(el->kind_counts[SS_EL_DUMP_START], 1);
+    assert_int_equal(el->kind_counts[SS_EL_SWITCHED_OFF], 1);
+    for (uint32_t i = 1; i < el->n; i++)
+        assert_true(el->recs[i - 1].ts_ns <= el->recs[i].ts_ns);
+    /* Sorted once, pushed again: still the newest kept. */
+    ss_errlog_line(el, incident[1], strlen(incident[1]));
+    ss_errlog_sort(el);
+    assert_int_equal(el->n, 4);
+    assert_int_equal(el->dropped, 10);
+    assert_int_equal(el->kind_counts[SS_EL_DUMP_START], 0);
+    assert_int_equal(el->kind_counts[SS_EL_SWITCHED_OFF], 2);
+    ss_errlog_free(el);
+}
+
+/* A run of NUL bytes, as a crash leaves in a log, neither hides the line after it nor gets parsed
+ * with the text it cut short (issue 14). */
+static void test_nul_bytes(void **state)
+{
+    (void)state;
+    static const char log[] =
+        "2024-05-01 10:00:00 7 [Warning] Timeout waiting for reply of binlog (file: "
+        "master-bin.000001, pos: 7114), semi-sync up to file master-bin.000001, position 6800.\n"
+        "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"   /* the crash's garbage */
+        "2024-05-01 10:00:00 7 [Note] Semi-sync replication switched OFF.\n"
+        "2024-05-01 10:00:02 8 [Warning] Timeout waiting for reply of binlog (file: "
+        "master-bin.000001, pos: 71"                    /* cut: pos would read 71 */
+        "\0\0\0\0"
+        "2024-05-01 10:00:05 0 [Note] Starting MariaDB 10.11.19 source revision x as process 1\n";
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(log, 1, sizeof(log) - 1, f), sizeof(log) - 1);
+    rewind(f);
+    struct ss_errlog *el = ss_errlog_new(NULL);
+    assert_non_null(el);
+    assert_int_equal(ss_errlog_load_stream(el, f), SS_OK);
+    fclose(f);
+    assert_int_equal(el->damaged_lines, 2);
+    assert_int_equal(el->n, 3);
+    assert_int_equal(el->recs[0].kind, SS_EL_TIMEOUT);
+    assert_int_equal(el->recs[0].pos, 7114);
+    assert_int_equal(el->recs[1].kind, SS_EL_SWITCHED_OFF); /* hidden by the NULs before */
+    assert_int_equal(el->recs[2].kind, SS_EL_STARTING);
+    assert_int_equal(el->kind_counts[SS_EL_TIMEOUT], 1); /* the cut one is not a record */
+    assert_int_equal(el->lines, 5);
+    ss_errlog_free(el);
 }
 
 /* The lab's timeout scenario: two rounds of timeout → OFF → ON with server_id 2, each preceded
@@ -384,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_timestamps), cmocka_unit_test(test_tz),
         cmocka_unit_test(test_mysql8),     cmocka_unit_test(test_mysql57),
         cmocka_unit_test(test_mariadb),    cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_cap_keeps_newest), cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_lab_timeout), cmocka_unit_test(test_lifecycle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

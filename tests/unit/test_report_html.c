@@ -376,6 +376,38 @@ static void test_minimal_document(void **state)
     json_decref(doc);
 }
 
+/* A file not read to its end (issue 14): a red banner above the capture table names it, escaped;
+ * none without a read error. */
+static void test_read_error_banner(void **state)
+{
+    (void)state;
+    json_t *doc = full_doc();
+    size_t len;
+    char *html = render(doc, &len);
+    assert_null(strstr(html, ">read error<"));
+    free(html);
+    json_object_set_new(json_object_get(doc, "capture"), "read_error",
+                        json_pack("{s:s,s:i,s:i,s:s}", "file", "cut<b>.pcap", "frame", 870,
+                                  "offset", 175542, "message",
+                                  "truncated dump file; tried to read 66 captured bytes"));
+    json_object_set_new(json_object_get(doc, "capture"), "files_not_read_to_end",
+                        json_integer(3));
+    html = render(doc, &len);
+    assert_well_formed(html, len);
+    const char *banner = strstr(html, "<span class=\"sev\">read error</span>");
+    const char *table = strstr(html, "<table class=\"kv\">");
+    assert_non_null(banner);
+    assert_non_null(table);
+    assert_true(banner < table);
+    assert_non_null(strstr(banner, "cut&lt;b&gt;.pcap"));
+    assert_non_null(strstr(banner, "Frame 870 could not be read (reading failed at or after "
+                                   "byte 175542, where frame 869 ends)"));
+    assert_non_null(strstr(banner, "truncated dump file"));
+    assert_non_null(strstr(banner, "2 more files not read to the end"));
+    free(html);
+    json_decref(doc);
+}
+
 /* Wording that must not overclaim: a disabled master protected nothing; an empty timeline is
  * not a missing one; a capture shorter than a few intervals says so. */
 static void test_wording(void **state)
@@ -574,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_every_string_escaped),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_minimal_document),
+        cmocka_unit_test(test_read_error_banner),
         cmocka_unit_test(test_wording),
         cmocka_unit_test(test_absurd_numbers),
         cmocka_unit_test(test_errors),

@@ -87,6 +87,7 @@ static json_t *doc_with_sections(void);
 static json_t *doc_hostile(void);
 static json_t *doc_large(void);
 static json_t *doc_empty(void);
+static json_t *doc_read_error(int64_t offset);
 
 static json_t *path(json_t *j, const char *p)
 {
@@ -119,7 +120,7 @@ static double rval(json_t *j, const char *p)
 static void test_schema_valid(void **state)
 {
     (void)state;
-    enum { N = 6 };
+    enum { N = 8 };
     json_t *docs[N];
     bool ok[N];
     for (int v = 0; v <= 1; v++) {
@@ -134,6 +135,8 @@ static void test_schema_valid(void **state)
     docs[3] = doc_hostile();
     docs[4] = doc_large();
     docs[5] = doc_empty();
+    docs[6] = doc_read_error(7957);
+    docs[7] = doc_read_error(-1);
     int rc = validate_many(docs, N, ok);
     if (rc == 77) {
         fprintf(stderr, "python3-jsonschema missing: schema validation skipped\n");
@@ -375,6 +378,43 @@ static json_t *doc_empty(void)
     return ss_report_json(&in);
 }
 
+/* A file not read to its end (issue 14): capture.read_error names it; offset null when unknown. */
+static json_t *doc_read_error(int64_t offset)
+{
+    struct rj *r = rj_new(F1, 0);
+    struct ss_capture_read_error e[2] = {
+        { .file = "bad\xff.pcap", .frame = 51, .offset = offset, .numbered = 50,
+          .message = "invalid packet capture length 2147483647" },
+        { .file = "other.pcap", .frame = 3, .offset = 100, .numbered = 70, .message = "x" },
+    };
+    r->ri.read_errors = e;
+    r->ri.nread_errors = 2;
+    json_t *d = ss_report_json(&r->in);
+    rj_free(r);
+    return d;
+}
+
+static void test_read_error(void **state)
+{
+    (void)state;
+    json_t *d = doc_read_error(7957);
+    assert_string_equal(json_string_value(path(d, "capture.read_error.file")), "bad\\xff.pcap");
+    assert_int_equal(ival(d, "capture.read_error.frame"), 51);
+    assert_int_equal(ival(d, "capture.read_error.offset"), 7957);
+    assert_string_equal(json_string_value(path(d, "capture.read_error.message")),
+                        "invalid packet capture length 2147483647");
+    assert_int_equal(ival(d, "capture.files_not_read_to_end"), 2);
+    json_decref(d);
+    d = doc_read_error(-1);
+    assert_true(json_is_null(path(d, "capture.read_error.offset")));
+    json_decref(d);
+    /* Read to the end: null and 0, always present. */
+    d = doc_empty();
+    assert_true(json_is_null(path(d, "capture.read_error")));
+    assert_int_equal(ival(d, "capture.files_not_read_to_end"), 0);
+    json_decref(d);
+}
+
 static void test_no_masters(void **state)
 {
     (void)state;
@@ -417,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_hostile_strings),
         cmocka_unit_test(test_large_integers),
         cmocka_unit_test(test_no_masters),
+        cmocka_unit_test(test_read_error),
         cmocka_unit_test(test_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,8 @@
 #include "analysis_fixture.h"
 #include "semiscope/report.h"
 
-static char *render(const char *file, int verbosity, const struct ss_report_section *state)
+static char *render_run(const char *file, int verbosity, const struct ss_report_section *state,
+                        const struct ss_capture_read_error *errs, size_t nerrs)
 {
     struct ss_anomalies an = { 0 };
     struct ss_analysis *a = ss_analysis_new(NULL, &an);
@@ -23,6 +24,8 @@ static char *render(const char *file, int verbosity, const struct ss_report_sect
     fx_scenario(a, file);
     struct ss_run_info ri;
     fx_run_info(&ri, &an);
+    ri.read_errors = errs;
+    ri.nread_errors = nerrs;
     struct ss_report_input in = { .run = &ri, .analysis = a, .verbosity = verbosity };
     if (state)
         in.state = *state;
@@ -34,6 +37,11 @@ static char *render(const char *file, int verbosity, const struct ss_report_sect
     fclose(f);
     ss_analysis_free(a);
     return buf;
+}
+
+static char *render(const char *file, int verbosity, const struct ss_report_section *state)
+{
+    return render_run(file, verbosity, state, NULL, 0);
 }
 
 static char *slurp(const char *path)
@@ -118,6 +126,39 @@ static void test_hostile_file_name(void **state)
     free(s);
 }
 
+/* A file not read to its end heads the report (issue 14), escaped and within 80 columns; the
+ * rest of the report is the usual one. */
+static void test_read_error_first(void **state)
+{
+    (void)state;
+    struct ss_capture_read_error e[2] = {
+        { .file = "cap\x1b[2J.pcap", .frame = 51, .offset = 7957, .numbered = 50,
+          .message = "invalid packet capture length 2147483647, bigger than snaplen of 262144 "
+                     "(a damaged record header: libpcap cannot find the records after it)" },
+        { .file = "b.pcap", .frame = 1, .offset = -1, .message = "x" },
+    };
+    char *s = render_run("master-bin.000001", 0, NULL, e, 2);
+    assert_80_columns(s);
+    const char *top = "semiscope report\n\n"
+                      "READ ERROR: input not read to its end; the report covers what was read\n"
+                      "  file       cap\\x1b[2J.pcap\n"
+                      "  frame      51 could not be read (reading failed at or after byte 7957, "
+                      "where\n"
+                      "             frame 50 ends); the frames before it were analysed, none "
+                      "after it\n";
+    if (strncmp(s, top, strlen(top)) != 0)
+        fail_msg("report top:\n%.600s", s);
+    assert_non_null(strstr(s, "invalid packet capture length 2147483647"));
+    assert_non_null(strstr(s, "  and 1 more file not read to the end"));
+    /* Then the usual report, unchanged. */
+    char *plain = render("master-bin.000001", 0, NULL);
+    const char *cap = strstr(s, "\nCapture\n");
+    assert_non_null(cap);
+    assert_string_equal(cap + 1, plain + strlen("semiscope report\n\n"));
+    free(plain);
+    free(s);
+}
+
 static void state_text(FILE *out, const void *ctx, const struct ss_endpoint *m, int verbosity)
 {
     char ep[SS_ENDPOINT_STRLEN];
@@ -180,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_golden_default),
         cmocka_unit_test(test_golden_verbose),
         cmocka_unit_test(test_hostile_file_name),
+        cmocka_unit_test(test_read_error_first),
         cmocka_unit_test(test_section_hook),
         cmocka_unit_test(test_write_error),
         cmocka_unit_test(test_helpers),

@@ -290,6 +290,32 @@ static void test_bad_lines(void **state)
     free(big);
     assert_int_equal(s->bad_lines, 4);
     assert_int_equal(s->series[SS_SV_CLIENTS].last.value, 7);
+
+    /* A run of NUL bytes (a crash) does not hide the line after it; the line it cuts short is one
+     * bad line, never parsed (its value would read 1 instead of 12). */
+    static const char nul[] = "1700000006\tRpl_semi_sync_master_clients\t8\n"
+                              "\0\0\0\0\0\0\0\0"
+                              "1700000007\tRpl_semi_sync_master_clients\t9\n"
+                              "1700000008\tRpl_semi_sync_master_clients\t1"
+                              "\0\0"
+                              "1700000009\tRpl_semi_sync_master_status\tOFF\n";
+    uint64_t values = s->values;
+    f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(nul, 1, sizeof(nul) - 1, f), sizeof(nul) - 1);
+    rewind(f);
+    assert_int_equal(ss_status_samples_load_stream(s, f), SS_OK);
+    fclose(f);
+    assert_int_equal(s->damaged_lines, 2);
+    assert_int_equal(s->bad_lines, 6);
+    assert_int_equal(s->values, values + 3);
+    assert_int_equal(s->series[SS_SV_CLIENTS].last.value, 9);
+    assert_int_equal(s->series[SS_SV_STATUS].last.value, 0);
+    assert_int_equal(s->series[SS_SV_STATUS].last.ts_ns, 1700000009 * (int64_t)SS_NS_PER_SEC);
+    /* rows of other variables are counted apart */
+    feed(s, "1700000010\tUptime_since_flush_status\t5\n");
+    assert_int_equal(s->other_vars, 1);
+    assert_int_equal(s->values, values + 3);
     char errbuf[SS_ERRBUF_SIZE];
     assert_int_equal(ss_status_samples_load_file(s, "/nonexistent/status.tsv", errbuf),
                      SS_ERR_IO);
