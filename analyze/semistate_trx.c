@@ -149,7 +149,9 @@ static void account_new(struct ss_semistate *s, struct ss_sem_master *m, struct 
     bool chained = m->race_n && m->race_n < SS_SEM_RACE_CHAIN_MAX &&
                    (now - m->race_ack_ts < SS_SEM_RACE_CHAIN_NS ||
                     (m->tcp_any && !ss_sem_watched(m)));
-    if ((first || chained) && !t->late) {
+    /* A late end (its commit time known only from its header second) may have been written at
+     * any time before it was sent, the ack's instant included: in the race as well. */
+    if (first || chained) {
         /* Right after an ack switched ON: this commit may have been written before that ack
          * was read (visible only after it was written and flushed), in which case the master
          * was still OFF for it and switched ON only at a later ack. Under sustained load the
