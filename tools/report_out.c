@@ -9,7 +9,6 @@
 
 #include "csv_out.h"
 #include "pm_inputs.h"
-#include "print_flows.h"
 #include "semiscope/postmortem.h"
 #include "semiscope/report.h"
 #include "semiscope/report_html.h"
@@ -100,21 +99,6 @@ static int write_csv(const char *path, const struct ss_analysis *a)
     return f ? close_extra("--csv", path, f, csv_write(f, a)) : -1;
 }
 
-/* --since/--until: what the report counts (docs/window.md). False without a window. */
-static bool window_note(const struct cli_opts *o, char *buf, size_t size)
-{
-    if (!o->has_since && !o->has_until)
-        return false;
-    char a[40] = "the start", b[40] = "the end";
-    if (o->has_since)
-        print_ts(o->since_ns, a, sizeof a);
-    if (o->has_until)
-        print_ts(o->until_ns, b, sizeof b);
-    snprintf(buf, size, "window from %s to %s (--since/--until): counts, latencies, transitions and "
-             "lists cover it only; the traffic before it built the state", a, b);
-    return true;
-}
-
 int report_write(struct run *r)
 {
     struct ss_run_info ri;
@@ -125,16 +109,14 @@ int report_write(struct run *r)
         .verbosity = r->o->verbosity,
         .state = {state_json, state_text, r->pipe.state},
     };
-    const char *notes[6];
-    char focus[160], window[200];
+    const char *notes[5];
+    char focus[160];
     in.nnotes = pm_inputs_notes(r->pm, ri.cap.frames ? ri.cap.first_ts_ns : 0, notes, 4);
     if (r->o->replica) {
         snprintf(focus, sizeof focus, "--replica %s: only this replica is listed; the masters' "
                  "state and counters come from all the traffic", r->o->replica);
         notes[in.nnotes++] = focus;
     }
-    if (window_note(r->o, window, sizeof window))
-        notes[in.nnotes++] = window;
     in.notes = notes;
     struct ss_postmortem *pm = NULL;
     if (r->pm) {
