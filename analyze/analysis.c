@@ -568,6 +568,7 @@ void ss_analysis_finish(struct ss_analysis *a, uint64_t ts_ns)
         for (size_t i = 0; i < a->masters.n; i++)
             a->sorted[i] = &a->masters.v[i]->pub;
         qsort(a->sorted, a->masters.n, sizeof(*a->sorted), master_cmp);
+        a->nsorted = a->masters.n;
     } else {
         a->alloc_failures++;
     }
@@ -585,7 +586,34 @@ size_t ss_analysis_masters(const struct ss_analysis *a, const struct ss_an_maste
         return 0;
     }
     *out = a->sorted;
-    return a->masters.n;
+    return a->nsorted;
+}
+
+size_t ss_analysis_focus(struct ss_analysis *a, const struct ss_addr *replica)
+{
+    if (!a->finished || !a->sorted)
+        return 0;
+    size_t kept = 0, nm = 0;
+    for (size_t i = 0; i < a->masters.n; i++) {
+        struct ss_master *m = a->masters.v[i];
+        /* A stable partition: the focused replicas first, in their order; the others stay
+         * behind them (still owned by m->reps, freed with it), out of the model. */
+        size_t n = 0;
+        for (size_t k = 0; k < m->nreps; k++) {
+            if (!ss_addr_eq(&m->reps[k]->pub.addr, replica))
+                continue;
+            struct ss_replica *r = m->reps[k];
+            memmove(&m->reps[n + 1], &m->reps[n], (k - n) * sizeof(*m->reps));
+            m->reps[n++] = r;
+        }
+        m->pub.nreplicas = n;
+        kept += n;
+    }
+    for (size_t i = 0; i < a->nsorted; i++)
+        if (a->sorted[i]->nreplicas > 0)
+            a->sorted[nm++] = a->sorted[i];
+    a->nsorted = nm;
+    return kept;
 }
 
 const struct ss_an_totals *ss_analysis_totals(const struct ss_analysis *a)

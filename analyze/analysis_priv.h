@@ -155,6 +155,7 @@ struct ss_analysis {
         size_t n, cap;
     } masters;
     const struct ss_an_master **sorted;
+    size_t nsorted;                  /* masters in the model: all, or those ss_analysis_focus kept */
     struct ss_stream **slots;        /* open addressing by flow_id */
     size_t nslots, nstreams;
     struct ss_stream *last;          /* one-entry lookup cache */

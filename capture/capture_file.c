@@ -91,17 +91,33 @@ static struct pcap *open_one(struct src *s, bool big_buffer, enum ss_status *st,
         if (s->iobuf)
             setvbuf(fp, s->iobuf, _IOFBF, (size_t)1 << 16);
     }
-    /* Positions for a read error's offset (record_offset.c); a pipe has none (-1). */
-    s->start_off = s->is_stdin ? (int64_t)ftello(fp) : 0;
+    /* gzip or zstd: read through a decompressing stream (decompress.c). A pipe is read through
+     * one even when plain, since its first bytes had to be read to tell. */
+    FILE *raw = fp;
+    bool compressed = false;
+    fp = ss_decompress_open(raw, !s->is_stdin, &compressed, pe);
+    if (!fp) {
+        snprintf(errbuf, SS_ERRBUF_SIZE, "%s: %.200s", s->is_stdin ? "stdin" : s->path, pe);
+        *st = SS_ERR_IO;
+        if (!s->is_stdin)
+            fclose(raw);
+        free(s->iobuf);
+        s->iobuf = NULL;
+        return NULL;
+    }
+    /* Positions for a read error's offset (record_offset.c); a pipe or a decompressed stream
+     * has none (-1). */
+    s->start_off = fp != raw ? -1 : s->is_stdin ? (int64_t)ftello(fp) : 0;
     struct pcap *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pe);
     s->records = 0;
     s->header_end = p && s->start_off >= 0 ? (int64_t)ftello(fp) : -1;
     if (!p) {
         /* A read error while libpcap looked at the header is I/O, anything else is format. */
-        *st = ferror(fp) ? SS_ERR_IO : SS_ERR_FORMAT;
-        snprintf(errbuf, SS_ERRBUF_SIZE, "%s: %.200s", s->is_stdin ? "stdin" : s->path, pe);
-        if (!s->is_stdin)
-            fclose(fp);
+        *st = ferror(fp) && !compressed ? SS_ERR_IO : SS_ERR_FORMAT;
+        snprintf(errbuf, SS_ERRBUF_SIZE, "%s: %.200s%s", s->is_stdin ? "stdin" : s->path, pe,
+                 compressed ? " (after decompressing)" : "");
+        if (fp != stdin)
+            fclose(fp); /* a decompressing stream closes the file under it, never stdin */
         free(s->iobuf);
         s->iobuf = NULL;
         return NULL;
@@ -178,6 +194,8 @@ static const char *read_error_hint(const char *msg)
     if (strstr(msg, "truncated dump file"))
         return "the file ends inside a record: tcpdump was killed, the disk filled, or the file "
                "was copied while still being written";
+    if (strstr(msg, strerror(EBADMSG)))
+        return "the gzip or zstd data is corrupt or cut short there";
     if (strstr(msg, "invalid packet capture length") || strstr(msg, "bigger than"))
         return "a damaged record header: libpcap cannot find the records after it";
     return NULL;

@@ -123,9 +123,10 @@ static enum ss_status live_activate(struct live *l, const char *iface, char *err
         return SS_OK; /* warnings (e.g. promiscuous mode not supported) do not stop us */
     const char *detail = pcap_geterr(l->p);
     /* For the specific PCAP_ERROR_* codes libpcap may or may not leave text in its errbuf. */
-    if (rc == PCAP_ERROR || !detail || !*detail)
+    /* libpcap's text often is the status's own ("No such device exists"): say it once. */
+    if (rc == PCAP_ERROR || !detail || !*detail || strstr(detail, pcap_statustostr(rc)))
         snprintf(errbuf, SS_ERRBUF_SIZE, "%s: %s", iface,
-                 rc == PCAP_ERROR ? detail : pcap_statustostr(rc));
+                 rc == PCAP_ERROR || (detail && *detail) ? detail : pcap_statustostr(rc));
     else
         snprintf(errbuf, SS_ERRBUF_SIZE, "%s: %s (%s)", iface, pcap_statustostr(rc), detail);
     return SS_ERR_LIVE;

@@ -59,6 +59,18 @@ struct ss_capture *ss_readahead_wrap(struct ss_capture *inner);
  * gives header_end. -1 when fd cannot be read at an offset (a pipe) or the walk fails. */
 int64_t ss_record_offset(int fd, int64_t start, int64_t header_end, uint64_t n);
 
+/* A capture file compressed with gzip or zstd, recognised by its first bytes (never by its
+ * name), read through a stdio stream that decompresses as libpcap reads (decompress.c): memory
+ * stays bounded (a 64 KiB input buffer, and the decompressor's window: 32 KiB for gzip, at most
+ * 128 MiB for zstd, whose default level uses 8 MiB or less).
+ * `in` is positioned at the start of the file. Returns `in` itself (repositioned) when it is not
+ * compressed and can seek; otherwise a new stream that yields the content: decompressed, or
+ * as is when `in` (a pipe) was not compressed but had to be read to find out. That stream closes
+ * `in` when it is closed if `own_in`. *compressed tells which. NULL with errbuf set on failure
+ * (then `in` is left to the caller). A corrupt or cut-short compressed stream reads as an error
+ * (EBADMSG) where it goes wrong, after the data before it. */
+FILE *ss_decompress_open(FILE *in, bool own_in, bool *compressed, char *errbuf);
+
 /* Packet header time → ns since the epoch, for a handle in nano or micro precision. */
 uint64_t ss_capture_ts_ns(const struct pcap_pkthdr *h, bool nano);
 

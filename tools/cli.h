@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "semiscope/common.h"
+#include "semiscope/packet.h"
 
 #define CLI_MAX_FILES 1024
 #define CLI_MAX_PORTS 32
@@ -18,7 +19,8 @@ struct cli_opts {
     const char *iface;
     const char *write_file;   /* -w */
     const char *report_file;  /* -O */
-    const char *html_file;    /* --html */
+    const char *html_file;    /* --html ("-" = stdout) */
+    const char *csv_file;     /* --csv ("-" = stdout) */
     const char *user;         /* -Z */
     const char *filter_file;  /* -F */
     char *filter;             /* trailing args joined, or -F contents; owned */
@@ -49,15 +51,26 @@ struct cli_opts {
     const char *record_status;
     double status_anchor;     /* < 0: none */
     double status_interval;   /* seconds between mysqladmin tables, default 1 */
+    /* focus and window */
+    const char *replica;      /* --replica IP, as given */
+    struct ss_addr replica_addr;
+    bool has_since, has_until;
+    uint64_t since_ns, until_ns; /* --since/--until, capture time (ns since the epoch) */
     /* caps */
     uint32_t max_flows;
     uint64_t memcap_mib;
 };
 
 /* Parse argv. Returns 0 to run, 1 when --help/--version was printed (exit 0), 2 on usage error
- * (message printed). */
+ * (one line on stderr, then the --help hint). */
 int cli_parse(int argc, char **argv, struct cli_opts *o);
 void cli_free(struct cli_opts *o);
 void cli_usage(FILE *out);
+/* True when the report (text or JSON) goes to standard output: no -O, and neither --html - nor
+ * --csv - took standard output for itself. */
+bool cli_report_to_stdout(const struct cli_opts *o);
+/* "2026-11-22T10:01:52.5Z", "2026-11-22 10:01:52+01:00", "2026-11-22T10:01:52" (UTC) or unix
+ * seconds "1795341712.5" → ns since the epoch. False when it is none of these. */
+bool cli_parse_time(const char *s, uint64_t *ns);
 
 #endif

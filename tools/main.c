@@ -62,7 +62,8 @@ int main(int argc, char **argv)
     int got = 0;
     while (!g_stop && (got = ss_capture_next(r.cap, &fr, errbuf)) == 1) {
         pipeline_frame(&r.pipe, &fr);
-        run_after_frame(&r, &fr);
+        if (run_after_frame(&r, &fr))
+            break;
         progress_tick(&pr, &r.pipe);
         if (o.count && r.pipe.frames >= o.count)
             break;

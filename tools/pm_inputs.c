@@ -77,11 +77,18 @@ static enum ss_exit open_poller(struct pm_inputs *pm, const struct cli_opts *o)
     pc.interval_s = (double)o->poll_interval_ms / 1000.0;
     pc.record_path = o->record_status;
     char errbuf[SS_ERRBUF_SIZE] = "";
+    /* The library's messages name what they are about ("--dsn: ...", "--record-status FILE:
+     * ..."): printed as they are, never prefixed again. A bad DSN is a usage error, told apart
+     * first; then an unwritable --record-status file is an output error. */
+    struct ss_dsn dsn;
+    if (!ss_dsn_parse(o->dsn, &dsn, errbuf)) {
+        fprintf(stderr, "semiscope: %s\n", errbuf);
+        return SS_EXIT_USAGE;
+    }
     pm->poller = ss_poller_start(&pc, errbuf);
     if (!pm->poller) {
-        fprintf(stderr, "semiscope: --dsn: %s\n", errbuf);
-        /* An unwritable --record-status file is an output error; a bad DSN a usage error. */
-        return o->record_status ? SS_EXIT_OUTPUT : SS_EXIT_USAGE;
+        fprintf(stderr, "semiscope: %s\n", errbuf);
+        return o->record_status ? SS_EXIT_OUTPUT : SS_EXIT_INTERNAL;
     }
     /* The capture is open (the kernel buffers its packets): let the first poll round arrive
      * before the first packet is analysed, so that the parameters in force at the start are the

@@ -4,6 +4,7 @@
 #include "progress.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,15 +18,32 @@ static double wall_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A compressed capture's size says nothing of how far its decompressed records have got. */
+static bool compressed(const char *path)
+{
+    unsigned char m[4] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(m, 1, sizeof m, f);
+    fclose(f);
+    return (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
+           (n == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd);
+}
+
 void progress_init(struct progress *pr, const struct cli_opts *o, const struct run *r)
 {
     (void)r;
     pr->on = o->progress == 1 || (o->progress == -1 && !o->iface && isatty(STDERR_FILENO));
     pr->total_bytes = 0;
-    for (size_t i = 0; i < o->nfiles; i++) {
+    for (size_t i = 0; pr->on && i < o->nfiles; i++) {
         struct stat st;
-        if (stat(o->files[i], &st) == 0 && S_ISREG(st.st_mode))
+        if (stat(o->files[i], &st) == 0 && S_ISREG(st.st_mode) && !compressed(o->files[i])) {
             pr->total_bytes += (uint64_t)st.st_size;
+        } else if (strcmp(o->files[i], "-")) {
+            pr->total_bytes = 0; /* no percentage when one file's share is unknown */
+            break;
+        }
     }
     pr->next_check = 1u << 14;
     pr->start_wall = pr->last_wall = wall_now();

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "csv_out.h"
 #include "pm_inputs.h"
 #include "semiscope/postmortem.h"
 #include "semiscope/report.h"
@@ -48,26 +49,54 @@ static void fill_run_info(struct run *r, struct ss_run_info *ri)
     ri->nread_errors = r->n_read_errs;
 }
 
+/* FILE for path ("-": standard output), or NULL with the message printed. */
+static FILE *open_extra(const char *opt, const char *path)
+{
+    if (!strcmp(path, "-"))
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "semiscope: %s %s: %s\n", opt, path, strerror(errno));
+    return f;
+}
+
+/* Close (a file) or flush (stdout) what open_extra gave; rc the writer's. A reader of standard
+ * output gone (`| head`) is not an error, as for the report. */
+static int close_extra(const char *opt, const char *path, FILE *f, int rc)
+{
+    if (f == stdout) {
+        if (fflush(f) != 0 || ferror(f))
+            rc = -1;
+        if (rc != 0 && run_reader_gone(f))
+            return 0;
+    } else if (fclose(f) != 0) {
+        rc = -1;
+    }
+    if (rc != 0)
+        fprintf(stderr, "semiscope: %s %s: write failed\n", opt, path);
+    return rc;
+}
+
 static int write_html(const char *path, const struct ss_report_input *in)
 {
     /* The page plots the per-interval timelines, which the JSON carries from verbosity 1 on. */
     struct ss_report_input hin = *in;
     hin.verbosity = in->verbosity > 1 ? in->verbosity : 1;
     json_t *doc = ss_report_json(&hin);
-    FILE *f = fopen(path, "w");
-    int rc = -1;
-    if (!f)
-        fprintf(stderr, "semiscope: --html %s: %s\n", path, strerror(errno));
-    else if (!doc)
+    if (!doc) {
         fputs("semiscope: out of memory\n", stderr);
-    else
-        rc = ss_report_html(f, doc);
-    if (f && fclose(f) != 0)
-        rc = -1;
-    if (rc != 0 && f)
-        fprintf(stderr, "semiscope: --html %s: write failed\n", path);
+        return -1;
+    }
+    FILE *f = open_extra("--html", path);
+    int rc = f ? close_extra("--html", path, f, ss_report_html(f, doc)) : -1;
     json_decref(doc);
     return rc;
+}
+
+static int write_csv(const char *path, const struct ss_analysis *a)
+{
+    FILE *f = open_extra("--csv", path);
+    return f ? close_extra("--csv", path, f, csv_write(f, a)) : -1;
 }
 
 int report_write(struct run *r)
@@ -80,8 +109,14 @@ int report_write(struct run *r)
         .verbosity = r->o->verbosity,
         .state = {state_json, state_text, r->pipe.state},
     };
-    const char *notes[4];
+    const char *notes[5];
+    char focus[160];
     in.nnotes = pm_inputs_notes(r->pm, ri.cap.frames ? ri.cap.first_ts_ns : 0, notes, 4);
+    if (r->o->replica) {
+        snprintf(focus, sizeof focus, "--replica %s: only this replica is listed; the masters' "
+                 "state and counters come from all the traffic", r->o->replica);
+        notes[in.nnotes++] = focus;
+    }
     in.notes = notes;
     struct ss_postmortem *pm = NULL;
     if (r->pm) {
@@ -102,10 +137,13 @@ int report_write(struct run *r)
         json_decref(base);
         in.pm = (struct ss_report_section){pm_json, pm_text, pm};
     }
-    int rc = r->o->json ? ss_report_json_write(r->out, &in) : ss_report_text(r->out, &in);
-    if (rc != 0)
-        fputs("semiscope: could not write the report\n", stderr);
+    /* The report's own failure is said (or, for a reader gone, not) by run_finish. */
+    int rc = 0;
+    if (r->out && (r->o->json ? ss_report_json_write(r->out, &in) : ss_report_text(r->out, &in)))
+        r->out_error = true;
     if (r->o->html_file && write_html(r->o->html_file, &in) != 0)
+        rc = -1;
+    if (r->o->csv_file && write_csv(r->o->csv_file, r->pipe.analysis) != 0)
         rc = -1;
     ss_postmortem_free(pm);
     return rc;

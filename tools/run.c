@@ -5,8 +5,10 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pm_inputs.h"
@@ -52,7 +54,7 @@ static enum ss_exit open_capture(struct run *r, const struct cli_opts *o)
 
 static enum ss_exit open_outputs(struct run *r, const struct cli_opts *o)
 {
-    r->out = stdout;
+    r->out = o->mode != CLI_MODE_REPORT || cli_report_to_stdout(o) ? stdout : NULL;
     if (o->report_file) {
         r->out = fopen(o->report_file, "w");
         if (!r->out) {
@@ -70,8 +72,8 @@ static enum ss_exit open_outputs(struct run *r, const struct cli_opts *o)
                 : 1000;
         r->dumper = pcap_dump_open(ss_capture_pcap(r->cap), o->write_file);
         if (!r->dumper) {
-            fprintf(stderr, "semiscope: %s: %s\n", o->write_file,
-                    pcap_geterr(ss_capture_pcap(r->cap)));
+            /* libpcap's message names the file already ("x.pcap: Permission denied") */
+            fprintf(stderr, "semiscope: -w %s\n", pcap_geterr(ss_capture_pcap(r->cap)));
             return SS_EXIT_OUTPUT;
         }
     }
@@ -128,7 +130,18 @@ enum ss_exit run_open(struct run *r, const struct cli_opts *o)
     return SS_EXIT_OK;
 }
 
-void run_after_frame(struct run *r, const struct ss_frame *fr)
+bool run_reader_gone(FILE *f)
+{
+    int fd = f ? fileno(f) : -1;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+        return false;
+    /* A pipe without a reader polls POLLERR on its write end; a socket shut down, POLLHUP. */
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
+}
+
+bool run_after_frame(struct run *r, const struct ss_frame *fr)
 {
     if (r->dumper) {
         struct pcap_pkthdr h;
@@ -141,6 +154,7 @@ void run_after_frame(struct run *r, const struct ss_frame *fr)
     }
     if (r->pm)
         pm_inputs_poll(r->pm);
+    return r->o->mode != CLI_MODE_REPORT && ferror(r->out);
 }
 
 /* Files libpcap could not read to their end (a damaged record header, a last record cut short,
@@ -190,19 +204,26 @@ enum ss_exit run_finish(struct run *r)
     pipeline_finish(&r->pipe);
     enum ss_exit ex = SS_EXIT_OK;
     if (r->dumper) {
-        if (pcap_dump_flush(r->dumper) != 0)
+        if (pcap_dump_flush(r->dumper) != 0) {
+            fprintf(stderr, "semiscope: -w %s: write failed\n", r->o->write_file);
             ex = SS_EXIT_OUTPUT;
+        }
         pcap_dump_close(r->dumper);
     }
     if (r->pm)
         pm_inputs_stop(r->pm);
     if (r->o->mode == CLI_MODE_REPORT && report_write(r) != 0)
         ex = SS_EXIT_OUTPUT;
-    bool write_failed = fflush(r->out) != 0 || ferror(r->out) || r->pipe.out_error;
+    bool write_failed = r->out_error || r->pipe.out_error;
+    if (r->out && (fflush(r->out) != 0 || ferror(r->out)))
+        write_failed = true;
     if (r->out_is_file && fclose(r->out) != 0)
         write_failed = true;
-    if (write_failed && ex != SS_EXIT_OUTPUT) /* the report path has said so already */
-        fprintf(stderr, "semiscope: could not write the output%s%s\n",
+    if (write_failed && !r->out_is_file && run_reader_gone(r->out))
+        write_failed = false; /* `| head` has read all it wanted: tcpdump's behaviour */
+    if (write_failed)
+        fprintf(stderr, "semiscope: could not write the %s%s%s\n",
+                r->o->mode == CLI_MODE_REPORT ? "report" : "output",
                 r->o->report_file ? " to " : "", r->o->report_file ? r->o->report_file : "");
     if (write_failed)
         ex = SS_EXIT_OUTPUT;

@@ -166,6 +166,12 @@ struct ss_an_totals {
 /* Masters by endpoint (address family, bytes, port). */
 size_t ss_analysis_masters(const struct ss_analysis *a, const struct ss_an_master *const **out);
 const struct ss_an_totals *ss_analysis_totals(const struct ss_analysis *a);
+/* After ss_analysis_finish: narrow the model to the replicas at address `replica` (--replica).
+ * Each master lists only those; a master without one leaves the model. Nothing is recomputed: a
+ * master's own figures (transactions, and the state machine's, which is separate) and the totals
+ * still come from all of the traffic, which is the point (a BPF 'host' filter would hide the
+ * other replicas' acks from the master's state). Returns the replicas kept (0: none matched). */
+size_t ss_analysis_focus(struct ss_analysis *a, const struct ss_addr *replica);
 /* Total ordering of binlog coordinates: numeric suffix of the file name (after the last '.'),
  * then the name bytes, then the position. <0, 0, >0. */
 int ss_binlog_coord_cmp(const char *fa, uint64_t pa, const char *fb, uint64_t pb);
