@@ -239,6 +239,9 @@ static void print_master(FILE *out, const struct ss_report_input *in, const stru
         fprintf(out, " %s", ss_report_text_escape(ver, sizeof(ver), m->server_version));
     fprintf(out, "\n  %" PRIu64 " transactions, %zu replica%s\n", m->transactions, m->nreplicas,
             m->nreplicas == 1 ? "" : "s");
+    /* the answer first, as in the HTML page; the evidence behind it follows */
+    if (in->verdict.text)
+        in->verdict.text(out, in->verdict.ctx, &m->endpoint, in->verbosity);
     if (m->nreplicas)
         fprintf(out, "  %-15s %5s %4s %3s %7s %6s %6s %7s %7s %7s\n", "replica", "id", "semi",
                 "cn", "events", "reqs", "acks", "p50", "p99", "max");
