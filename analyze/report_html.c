@@ -225,12 +225,31 @@ static const char *sev_class(const char *sev)
     return "other";
 }
 
+/* Evidence items are joined with " | " in the document: one list item each. */
+static void text_items(FILE *out, const char *label, const char *s)
+{
+    if (!strstr(s, " | ")) {
+        fprintf(out, "<p><b>%s:</b> ", label);
+        ss_html_esc(out, s);
+        fputs("</p>\n", out);
+        return;
+    }
+    fprintf(out, "<p><b>%s:</b></p><ul>", label);
+    while (*s) {
+        const char *bar = strstr(s, " | ");
+        size_t len = bar ? (size_t)(bar - s) : strlen(s);
+        fputs("<li>", out);
+        ss_html_esc_n(out, s, len);
+        fputs("</li>", out);
+        s += len + (bar ? 3 : 0);
+    }
+    fputs("</ul>\n", out);
+}
+
 static void text_or_list(FILE *out, const char *label, const json_t *v)
 {
     if (json_is_string(v) && *json_string_value(v)) {
-        fprintf(out, "<p><b>%s:</b> ", label);
-        ss_html_esc(out, json_string_value(v));
-        fputs("</p>\n", out);
+        text_items(out, label, json_string_value(v));
     } else if (json_is_array(v) && json_array_size(v)) {
         fprintf(out, "<p><b>%s:</b></p><ul>", label);
         for (size_t i = 0; i < json_array_size(v); i++) {
@@ -246,8 +265,7 @@ static void diagnosis(FILE *out, const json_t *master)
 {
     const json_t *dg = ss_html_arr(master, "diagnosis");
     if (!dg) {
-        fputs("<p class=\"mute\">No diagnosis in this report (give semiscope the server's status "
-              "samples and error log to get one).</p>\n", out);
+        fputs("<p class=\"mute\">No diagnosis in this report.</p>\n", out);
         return;
     }
     for (size_t i = 0; i < json_array_size(dg); i++) {
@@ -262,9 +280,27 @@ static void diagnosis(FILE *out, const json_t *master)
         text_or_list(out, "Remedy", ss_html_get(d, "remedy"));
         fputs("</div>\n", out);
     }
+    /* from the wire alone, or what the server's files did to the wire's verdict */
+    const char *note = ss_html_str(ss_html_obj(master, "diagnosis_basis"), "note");
+    if (note) {
+        fputs("<p class=\"basis\"><b>Basis:</b> ", out);
+        ss_html_esc(out, note);
+        fputs("</p>\n", out);
+    }
 }
 
-/* The box's colour: the worst diagnosis, else what the end state says. */
+static size_t count_to(const json_t *trs, const char *to)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < json_array_size(trs); i++) {
+        const char *s = ss_html_str(json_array_get(trs, i), "to");
+        n += s && !strcmp(s, to);
+    }
+    return n;
+}
+
+/* The box's colour: the worst diagnosis; at least amber when semisync was OFF or a commit went
+ * unprotected, red when it ended OFF or disabled. */
 static const char *summary_class(const json_t *master)
 {
     const json_t *dg = ss_html_arr(master, "diagnosis");
@@ -276,22 +312,18 @@ static const char *summary_class(const json_t *master)
         warn |= !strcmp(s, "warning");
         info |= !strcmp(s, "info");
     }
-    const char *end = ss_html_str(ss_html_obj(master, "semisync"), "state_end");
-    if (warn)
-        return "warn";
-    if (end && !strcmp(end, "off"))
+    const json_t *semi = ss_html_obj(master, "semisync");
+    const char *start = ss_html_str(semi, "state_start"), *end = ss_html_str(semi, "state_end");
+    if (end && (!strcmp(end, "off") || !strcmp(end, "disabled")))
         return "bad";
+    /* semisync was OFF at some point, or a commit went unprotected: never green, whatever the
+     * diagnosis says */
+    double unprot = 0;
+    ss_html_unprotected_list(master, &unprot);
+    if (warn || count_to(ss_html_arr(semi, "transitions"), "off") ||
+        (start && (!strcmp(start, "off") || !strcmp(start, "disabled"))) || unprot > 0)
+        return "warn";
     return info || (end && !strcmp(end, "on")) ? "ok" : "";
-}
-
-static size_t count_to(const json_t *trs, const char *to)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < json_array_size(trs); i++) {
-        const char *s = ss_html_str(json_array_get(trs, i), "to");
-        n += s && !strcmp(s, to);
-    }
-    return n;
 }
 
 static void summary_facts(FILE *out, const json_t *master)

@@ -86,6 +86,13 @@ void ss_html_esc(FILE *out, const char *s)
     }
 }
 
+void ss_html_esc_n(FILE *out, const char *s, size_t n)
+{
+    char *c = s ? strndup(s, n) : NULL;
+    ss_html_esc(out, c); /* out of memory: the piece is left out, never unescaped */
+    free(c);
+}
+
 const json_t *ss_html_get(const json_t *o, const char *key)
 {
     return json_is_object(o) ? json_object_get(o, key) : NULL;

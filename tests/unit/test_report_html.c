@@ -449,6 +449,48 @@ static void test_wording(void **state)
     json_decref(doc);
 }
 
+/* The summary box is never green when semisync was OFF or a commit went unprotected, whatever
+ * the diagnosis says; evidence items are a list; the verdict's basis is shown. */
+static void test_summary_colour(void **state)
+{
+    (void)state;
+    json_t *m = json_pack("{s:s,s:[],s:{s:s,s:s,s:[{s:f,s:s,s:s,s:s}]},s:{s:i,s:[]},"
+                          "s:[{s:s,s:s,s:s,s:s}],s:{s:[s],s:n,s:s}}",
+                          "endpoint", "10.0.0.1:3306", "replicas", "semisync", "state_start",
+                          "on", "state_end", "on", "transitions", "ts", T0 + 5.0, "to", "off",
+                          "position", "mb.000001:4", "reason", "waited", "unprotected_transactions",
+                          "count", 0, "list", "diagnosis", "severity", "info", "cause",
+                          "nothing", "evidence", "a | b", "remedy", "none", "diagnosis_basis",
+                          "sources", "wire", "wire_verdict", "note", "from the wire alone");
+    json_t *doc = json_pack("{s:i,s:{s:f,s:f},s:[o]}", "schema_version", 1, "capture",
+                            "first_ts", T0, "last_ts", T0 + 60, "masters", m);
+    assert_non_null(doc);
+    size_t len;
+    char *html = render(doc, &len);
+    assert_well_formed(html, len);
+    assert_non_null(strstr(html, "<div class=\"summary warn\">"));
+    assert_non_null(strstr(html, "<p><b>Evidence:</b></p><ul><li>a</li><li>b</li></ul>"));
+    assert_non_null(strstr(html, "<b>Basis:</b> from the wire alone"));
+    free(html);
+    /* no OFF, but an unprotected commit: amber too */
+    json_array_clear(json_object_get(json_object_get(m, "semisync"), "transitions"));
+    json_object_set_new(json_object_get(m, "unprotected_transactions"), "count", json_integer(1));
+    html = render(doc, &len);
+    assert_non_null(strstr(html, "<div class=\"summary warn\">"));
+    free(html);
+    /* neither: green */
+    json_object_set_new(json_object_get(m, "unprotected_transactions"), "count", json_integer(0));
+    html = render(doc, &len);
+    assert_non_null(strstr(html, "<div class=\"summary ok\">"));
+    free(html);
+    /* ended OFF: red */
+    json_object_set_new(json_object_get(m, "semisync"), "state_end", json_string("off"));
+    html = render(doc, &len);
+    assert_non_null(strstr(html, "<div class=\"summary bad\">"));
+    free(html);
+    json_decref(doc);
+}
+
 /* Absurd numbers must not hang or break the page: times near 1e17 s (where t + 1 == t in a
  * double's integer steps of the tick loop), huge and negative latencies and counts. */
 static void test_absurd_numbers(void **state)
@@ -608,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_minimal_document),
         cmocka_unit_test(test_read_error_banner),
         cmocka_unit_test(test_wording),
+        cmocka_unit_test(test_summary_colour),
         cmocka_unit_test(test_absurd_numbers),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_decimated_series),
