@@ -56,7 +56,13 @@ static const char *const css[] = {
     ".sw{display:inline-block;width:18px;height:4px;margin:0 5px 3px 0;vertical-align:middle}",
     "nav ul{margin:4px 0;padding-left:20px}footer{margin-top:40px;color:var(--mute);"
     "font-size:12px;border-top:1px solid var(--line);padding-top:6px}",
-    "@media print{body{max-width:none;padding:0;font-size:12px}h2{break-before:page}"
+    /* a narrow window (800 px): tighter cells, and a table still too wide scrolls inside its own
+     * box instead of widening the page */
+    "table{display:block;max-width:100%;overflow-x:auto;width:max-content}"
+    "th{overflow-wrap:normal;word-break:normal;hyphens:none}",
+    "@media (max-width:900px){body{padding:10px 12px}th,td{padding:2px 5px}"
+    "table{font-size:12px}td.pos{min-width:0}.mono,td.mono{font-size:11px}}",
+    "@media print{table{display:table;max-width:none;overflow:visible}body{max-width:none;padding:0;font-size:12px}h2{break-before:page}"
     "section:first-of-type h2{break-before:auto}figure,.summary,.diag,tr{break-inside:avoid}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}",
 };
