@@ -27,7 +27,7 @@ static const char *const css[] = {
     "th{background:var(--bg2);font-weight:600}td.n{text-align:right;white-space:nowrap;"
     "font-variant-numeric:tabular-nums}",
     "table.kv th{width:11em}.mono,td.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"
-    "monospace;font-size:12px;overflow-wrap:anywhere}td.addr{white-space:nowrap}"
+    "monospace;font-size:12px;overflow-wrap:break-word}td.addr{white-space:nowrap}"
     "td.pos{min-width:26ch}",
     ".mute{color:var(--mute)}.sub{color:var(--mute);font-size:13px;margin:0 0 10px}",
     ".summary{border:1px solid var(--line);border-left:8px solid var(--mute);border-radius:6px;"
@@ -59,9 +59,11 @@ static const char *const css[] = {
     /* a narrow window (800 px): tighter cells, and a table still too wide scrolls inside its own
      * box instead of widening the page */
     "table{display:block;max-width:100%;overflow-x:auto;width:max-content}"
+    "details>summary{cursor:pointer;color:var(--mute);margin:4px 0}"
     "th{overflow-wrap:normal;word-break:normal;hyphens:none}",
     "@media (max-width:900px){body{padding:10px 12px}th,td{padding:2px 5px}"
-    "table{font-size:12px}td.pos{min-width:0}.mono,td.mono{font-size:11px}}",
+    "table{font-size:12px}td.pos{min-width:0}.mono,td.mono{font-size:11px;"
+    "overflow-wrap:anywhere}}",
     "@media print{table{display:table;max-width:none;overflow:visible}body{max-width:none;padding:0;font-size:12px}h2{break-before:page}"
     "section:first-of-type h2{break-before:auto}figure,.summary,.diag,tr{break-inside:avoid}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}",
@@ -395,6 +397,10 @@ static void transitions_table(FILE *out, const json_t *master, double t0)
         fputs("<p class=\"mute\">No ON/OFF transition during the capture.</p>\n", out);
         return;
     }
+    /* hundreds of transitions (a flapping master) are folded, their count in view */
+    bool fold = json_array_size(trs) > 20;
+    if (fold)
+        fprintf(out, "<details><summary>%zu transitions</summary>\n", json_array_size(trs));
     fputs("<table><thead><tr><th>time (UTC)</th><th>+s</th><th>to</th><th>binlog position</th>"
           "<th>reason</th></tr></thead><tbody>\n", out);
     for (size_t i = 0; i < json_array_size(trs); i++) {
@@ -419,6 +425,8 @@ static void transitions_table(FILE *out, const json_t *master, double t0)
         fputs("</td></tr>\n", out);
     }
     fputs("</tbody></table>\n", out);
+    if (fold)
+        fputs("</details>\n", out);
 }
 
 static void num_cell(FILE *out, const json_t *o, const char *key, bool dur)
