@@ -19,6 +19,7 @@ int pm_add_diag(struct pm_ctx *c, const char *sev, const char *cause, const char
     if (!d)
         return SS_ERR_NOMEM;
     json_object_set_new(d, "severity", json_string(sev));
+    json_object_set_new(d, "rule", json_string(c->rule ? c->rule : "unknown"));
     json_object_set_new(d, "cause", json_string(cause));
     json_object_set_new(d, "evidence", json_string(evidence));
     json_object_set_new(d, "remedy", json_string(remedy));
@@ -452,7 +453,7 @@ static bool log_timeout_near(const struct pm_ctx *c, const struct off_ep *ep, ch
     return false;
 }
 
-static void remedy_for(const struct pm_ctx *c, int cause, bool timeout, char *rem, size_t n)
+void pm_off_remedy(const struct pm_ctx *c, int cause, bool timeout, char *rem, size_t n)
 {
     char tw[200];
     pm_timeout_source(c, tw, sizeof(tw));
@@ -576,7 +577,7 @@ static int rule_off(struct pm_ctx *c)
         pm_timeout_source(c, tw, sizeof(tw));
         pm_appendf(ev, sizeof(ev), " | timeout in use: %s", tw);
         off_cause(c, cause, timeout, k, killed, recovered, cause_s, sizeof(cause_s));
-        remedy_for(c, cause, timeout, rem, sizeof(rem));
+        pm_off_remedy(c, cause, timeout, rem, sizeof(rem));
         int rc = pm_add_diag(c, recovered ? "warning" : "critical", cause_s, ev, rem);
         if (rc)
             return rc;
@@ -939,14 +940,31 @@ static int sort_by_severity(struct pm_ctx *c, bool *alarm)
 
 int pm_diagnose(struct pm_ctx *c)
 {
-    /* the restart first: it explains the reconnects (and stays the first row of its severity) */
-    int (*const rules[])(struct pm_ctx *) = {
-        pm_rule_restart, pm_rule_runtime_disable, rule_master_disabled, rule_replica_async,
-        rule_off, pm_rule_replica_gone, rule_clients, rule_latency, rule_log_errors,
-        pm_rule_reconnects, pm_rule_contradictions, rule_uncertain,
+    /* the restart first: it explains the reconnects (and stays the first row of its severity);
+     * each row carries its rule's name (`rule`), which is how the wire's verdict and the one the
+     * server's files give are compared (pm_verdict.c) */
+    static const struct {
+        const char *name;
+        int (*fn)(struct pm_ctx *);
+    } rules[] = {
+        {"restart", pm_rule_restart},
+        {"disabled_at_runtime", pm_rule_runtime_disable},
+        {"master_disabled", rule_master_disabled},
+        {"replica_without_semisync", rule_replica_async},
+        {"switched_off", rule_off},
+        {"replica_gone", pm_rule_replica_gone},
+        {"too_few_clients", rule_clients},
+        {"slow_replica", rule_latency},
+        {"log_errors", rule_log_errors},
+        {"reconnected", pm_rule_reconnects},
+        {"unprotected", pm_rule_unprotected},
+        {"samples_win", pm_rule_contradictions},
+        {"not_decidable", rule_uncertain},
+        {"capture_loss", pm_rule_capture_loss},
     };
     for (size_t i = 0; i < SS_ARRAY_LEN(rules); i++) {
-        int rc = rules[i](c);
+        c->rule = rules[i].name;
+        int rc = rules[i].fn(c);
         if (rc)
             return rc;
     }
@@ -954,5 +972,8 @@ int pm_diagnose(struct pm_ctx *c)
     int rc = sort_by_severity(c, &alarm);
     if (rc)
         return rc;
-    return alarm ? rule_after_fix(c) : rule_healthy(c);
+    c->rule = alarm ? "after_the_fix" : "healthy";
+    if (!alarm)
+        return rule_healthy(c);
+    return pm_after_fix_applies(c) ? rule_after_fix(c) : SS_OK;
 }

@@ -122,6 +122,7 @@ struct pm_ctx {
     bool restart_found;
     int64_t outage_from_ns, outage_to_ns;
     /* outputs */
+    const char *rule;                        /* the rule adding rows now (static string) */
     json_t *correlation, *diagnosis, *timeline;
     uint64_t timeline_dropped;
 };
@@ -155,8 +156,24 @@ void pm_replica_name(const struct pm_repl *r, char *buf, size_t n);
 /* A log record's time on the capture clock; "10:00:01" without milliseconds for a whole-second
  * log time that the clock offset did not shift. */
 char *pm_log_time(const struct pm_ctx *c, const struct ss_el_record *r, char *buf, size_t n);
+/* The switched-OFF rule's remedy: cause 1 every semisync replica had gone, 2 they stayed connected
+ * and stopped acking, 0 not visible; timeout: a commit waited it out. */
+void pm_off_remedy(const struct pm_ctx *c, int cause, bool timeout, char *rem, size_t n);
 /* "once", "twice", "3 times" */
 const char *pm_times(uint32_t n, char *buf, size_t size);
+
+/* pm_verdict.c */
+/* Commits that returned without an ack, when no other row tells them (warning). */
+int pm_rule_unprotected(struct pm_ctx *c);
+/* What the capture lost (holes, drops, files not read to their end): the verdict may be
+ * distorted (info). */
+int pm_rule_capture_loss(struct pm_ctx *c);
+/* The closing "after the fix, verify" row: only when a row asks for a fix on the servers, not
+ * when every alarm is over by the capture's end and its remedy is only to find out why. */
+bool pm_after_fix_applies(const struct pm_ctx *c);
+/* `diagnosis_basis`: which sources the verdict rests on and, with the server's files, whether
+ * they confirm or correct the wire's own verdict (wire_diag, that verdict's rows). NULL on OOM. */
+json_t *pm_basis_json(const struct pm_ctx *c, const json_t *wire_diag, bool status, bool errlog);
 
 /* pm_restart.c */
 /* A restart of the master: the wire (every dump connection cut at once), the poller's gap, an

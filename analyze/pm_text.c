@@ -77,10 +77,35 @@ static void timeline_text(FILE *out, const json_t *pm, int verbosity)
         fprintf(out, "    (%lld entries over the cap were left out)\n", (long long)dropped);
 }
 
-static void diagnosis_text(FILE *out, const json_t *pm)
+/* Evidence items are joined with " | " in the JSON string: one item per line here. */
+static void evidence_text(FILE *out, const char *ev)
 {
+    if (!strstr(ev, " | ")) {
+        wrap(out, "      evidence:", ev, 10);
+        return;
+    }
+    fprintf(out, "      evidence:\n");
+    while (*ev) {
+        const char *bar = strstr(ev, " | ");
+        size_t len = bar ? (size_t)(bar - ev) : strlen(ev);
+        char item[2048];
+        snprintf(item, sizeof(item), "%.*s", (int)(len < sizeof(item) ? len : sizeof(item) - 1),
+                 ev);
+        wrap(out, "        -", item, 10);
+        ev += len;
+        if (bar)
+            ev += 3;
+    }
+}
+
+void ss_postmortem_verdict_text(FILE *out, const json_t *pm)
+{
+    if (!pm)
+        return;
     /* the rows come most severe first; the heading counts them so the answer shows at a glance */
     const json_t *rows = json_object_get(pm, "diagnosis");
+    const json_t *basis = json_object_get(pm, "diagnosis_basis");
+    bool wire_only = json_array_size(json_object_get(basis, "sources")) == 1;
     size_t i, n_crit = 0, n_warn = 0;
     json_t *d;
     json_array_foreach(rows, i, d)
@@ -89,13 +114,14 @@ static void diagnosis_text(FILE *out, const json_t *pm)
         n_crit += !strcmp(sev, "critical");
         n_warn += !strcmp(sev, "warning");
     }
+    const char *from = basis && wire_only ? " (from the wire alone)" : "";
     if (n_crit + n_warn == 0)
-        fprintf(out, "  Diagnosis: no problem found\n");
+        fprintf(out, "  Diagnosis%s: no problem found\n", from);
     else if (n_crit && n_warn)
-        fprintf(out, "  Diagnosis: %zu critical, %zu warning (most severe first)\n", n_crit,
-                n_warn);
+        fprintf(out, "  Diagnosis%s: %zu critical, %zu warning\n", from, n_crit, n_warn);
     else
-        fprintf(out, "  Diagnosis: %zu %s\n", n_crit + n_warn, n_crit ? "critical" : "warning");
+        fprintf(out, "  Diagnosis%s: %zu %s\n", from, n_crit + n_warn,
+                n_crit ? "critical" : "warning");
     json_array_foreach(rows, i, d)
     {
         const char *sev = pm_jstr(d, "severity", "?");
@@ -105,17 +131,19 @@ static void diagnosis_text(FILE *out, const json_t *pm)
         wrap(out, lead, pm_jstr(d, "cause", ""), 8);
         const char *ev = pm_jstr(d, "evidence", "");
         if (ev[0])
-            wrap(out, "      evidence:", ev, 10);
+            evidence_text(out, ev);
         wrap(out, "      remedy:", pm_jstr(d, "remedy", ""), 10);
     }
+    const char *note = pm_jstr(basis, "note", "");
+    if (note[0])
+        wrap(out, "    basis:", note, 10);
+    fputc('\n', out);
 }
 
-void ss_postmortem_text(FILE *out, const json_t *pm, int verbosity)
+void ss_postmortem_detail_text(FILE *out, const json_t *pm, int verbosity)
 {
     if (!pm)
         return;
-    /* The answer first: what went wrong and what to do; then the evidence behind it. */
-    diagnosis_text(out, pm);
     correlation_text(out, pm, verbosity);
     const json_t *off = json_object_get(pm, "clock_offset_s");
     char lead[80];
@@ -126,4 +154,11 @@ void ss_postmortem_text(FILE *out, const json_t *pm, int verbosity)
         snprintf(lead, sizeof(lead), "  Clock offset:");
     wrap(out, lead, pm_jstr(pm, "clock_offset_basis", ""), 4);
     timeline_text(out, pm, verbosity);
+}
+
+void ss_postmortem_text(FILE *out, const json_t *pm, int verbosity)
+{
+    /* The answer first: what went wrong and what to do; then the evidence behind it. */
+    ss_postmortem_verdict_text(out, pm);
+    ss_postmortem_detail_text(out, pm, verbosity);
 }

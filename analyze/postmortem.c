@@ -486,8 +486,21 @@ json_t *ss_postmortem_build(const json_t *master_obj, const struct ss_status_sam
     pm_samples_vs_wire(c);
     if (pm_correlate(c) != SS_OK || pm_timeline(c) != SS_OK || pm_diagnose(c) != SS_OK)
         goto oom;
+    /* the wire's verdict alone, to say whether the server's files confirm or correct it */
+    json_t *wire = NULL;
+    if (status || errlog) {
+        wire = ss_postmortem_build(master_obj, NULL, NULL, cfg);
+        if (!wire)
+            goto oom;
+    }
+    json_t *basis = pm_basis_json(c, json_object_get(wire, "diagnosis"), status != NULL,
+                                  errlog != NULL);
+    json_decref(wire);
+    if (!basis)
+        goto oom;
     json_object_set_new(out, "correlation", c->correlation);
     json_object_set_new(out, "diagnosis", c->diagnosis);
+    json_object_set_new(out, "diagnosis_basis", basis);
     json_object_set_new(out, "clock_offset_s",
                         c->have_offset ? json_real(c->offset_s) : json_null());
     json_object_set_new(out, "clock_offset_error_s",
@@ -574,18 +587,47 @@ int ss_postmortem_add_master(struct ss_postmortem *p, const struct ss_endpoint *
     return SS_OK;
 }
 
+/* Without the server's files the correlation and the merged timeline say nothing the rest of the
+ * report does not: only the verdict is the postmortem's. */
+static bool wire_only(const struct ss_postmortem *p)
+{
+    return !p->st && !p->el;
+}
+
 json_t *ss_postmortem_master_json(const struct ss_postmortem *p, const struct ss_endpoint *master)
 {
     const struct pm_master *m = p ? find_master(p, master) : NULL;
-    return m ? json_deep_copy(m->obj) : NULL;
+    if (!m)
+        return NULL;
+    if (!wire_only(p))
+        return json_deep_copy(m->obj);
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    if (json_object_set_new(o, "diagnosis", json_deep_copy(json_object_get(m->obj, "diagnosis"))) ||
+        json_object_set_new(o, "diagnosis_basis",
+                            json_deep_copy(json_object_get(m->obj, "diagnosis_basis")))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+void ss_postmortem_master_verdict_text(FILE *out, const struct ss_postmortem *p,
+                                       const struct ss_endpoint *master, int verbosity)
+{
+    (void)verbosity;
+    const struct pm_master *m = p ? find_master(p, master) : NULL;
+    if (m)
+        ss_postmortem_verdict_text(out, m->obj);
 }
 
 void ss_postmortem_master_text(FILE *out, const struct ss_postmortem *p,
                                const struct ss_endpoint *master, int verbosity)
 {
     const struct pm_master *m = p ? find_master(p, master) : NULL;
-    if (m)
-        ss_postmortem_text(out, m->obj, verbosity);
+    if (m && !wire_only(p))
+        ss_postmortem_detail_text(out, m->obj, verbosity);
 }
 
 /* "10.0.0.1:3306" or "[2001:db8::1]:3306" → endpoint. */
@@ -630,6 +672,18 @@ int ss_postmortem_add_report(struct ss_postmortem *p, const json_t *report)
         p->cfg.window_start_ns = pm_jts(json_object_get(cap, "first_ts"));
     if (p->cfg.window_end_ns == 0)
         p->cfg.window_end_ns = pm_jts(json_object_get(cap, "last_ts"));
+    /* what the capture lost: it may distort the verdict (pm_verdict.c says so) */
+    const json_t *flows = json_object_get(report, "flows");
+    const json_t *drops = json_object_get(cap, "drops");
+    if (p->cfg.capture_gaps == 0)
+        p->cfg.capture_gaps = (uint64_t)pm_jint(flows, "gaps", 0);
+    if (p->cfg.capture_gap_bytes == 0)
+        p->cfg.capture_gap_bytes = (uint64_t)pm_jint(flows, "gap_bytes", 0);
+    if (p->cfg.capture_drops == 0)
+        p->cfg.capture_drops = (uint64_t)pm_jint(drops, "kernel_dropped", 0) +
+                               (uint64_t)pm_jint(drops, "if_dropped", 0);
+    if (p->cfg.capture_files_unread == 0)
+        p->cfg.capture_files_unread = (uint64_t)pm_jint(cap, "files_not_read_to_end", 0);
     int rc = SS_OK;
     size_t i;
     json_t *m;

@@ -27,7 +27,7 @@ static const char *const css[] = {
     "th{background:var(--bg2);font-weight:600}td.n{text-align:right;white-space:nowrap;"
     "font-variant-numeric:tabular-nums}",
     "table.kv th{width:11em}.mono,td.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"
-    "monospace;font-size:12px;overflow-wrap:anywhere}td.addr{white-space:nowrap}"
+    "monospace;font-size:12px;overflow-wrap:break-word}td.addr{white-space:nowrap}"
     "td.pos{min-width:26ch}",
     ".mute{color:var(--mute)}.sub{color:var(--mute);font-size:13px;margin:0 0 10px}",
     ".summary{border:1px solid var(--line);border-left:8px solid var(--mute);border-radius:6px;"
@@ -56,7 +56,15 @@ static const char *const css[] = {
     ".sw{display:inline-block;width:18px;height:4px;margin:0 5px 3px 0;vertical-align:middle}",
     "nav ul{margin:4px 0;padding-left:20px}footer{margin-top:40px;color:var(--mute);"
     "font-size:12px;border-top:1px solid var(--line);padding-top:6px}",
-    "@media print{body{max-width:none;padding:0;font-size:12px}h2{break-before:page}"
+    /* a narrow window (800 px): tighter cells, and a table still too wide scrolls inside its own
+     * box instead of widening the page */
+    "table{display:block;max-width:100%;overflow-x:auto;width:max-content}"
+    "details>summary{cursor:pointer;color:var(--mute);margin:4px 0}"
+    "th{overflow-wrap:normal;word-break:normal;hyphens:none}",
+    "@media (max-width:900px){body{padding:10px 12px}th,td{padding:2px 5px}"
+    "table{font-size:12px}td.pos{min-width:0}.mono,td.mono{font-size:11px;"
+    "overflow-wrap:anywhere}}",
+    "@media print{table{display:table;max-width:none;overflow:visible}body{max-width:none;padding:0;font-size:12px}h2{break-before:page}"
     "section:first-of-type h2{break-before:auto}figure,.summary,.diag,tr{break-inside:avoid}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}",
 };
@@ -225,12 +233,31 @@ static const char *sev_class(const char *sev)
     return "other";
 }
 
+/* Evidence items are joined with " | " in the document: one list item each. */
+static void text_items(FILE *out, const char *label, const char *s)
+{
+    if (!strstr(s, " | ")) {
+        fprintf(out, "<p><b>%s:</b> ", label);
+        ss_html_esc(out, s);
+        fputs("</p>\n", out);
+        return;
+    }
+    fprintf(out, "<p><b>%s:</b></p><ul>", label);
+    while (*s) {
+        const char *bar = strstr(s, " | ");
+        size_t len = bar ? (size_t)(bar - s) : strlen(s);
+        fputs("<li>", out);
+        ss_html_esc_n(out, s, len);
+        fputs("</li>", out);
+        s += len + (bar ? 3 : 0);
+    }
+    fputs("</ul>\n", out);
+}
+
 static void text_or_list(FILE *out, const char *label, const json_t *v)
 {
     if (json_is_string(v) && *json_string_value(v)) {
-        fprintf(out, "<p><b>%s:</b> ", label);
-        ss_html_esc(out, json_string_value(v));
-        fputs("</p>\n", out);
+        text_items(out, label, json_string_value(v));
     } else if (json_is_array(v) && json_array_size(v)) {
         fprintf(out, "<p><b>%s:</b></p><ul>", label);
         for (size_t i = 0; i < json_array_size(v); i++) {
@@ -246,8 +273,7 @@ static void diagnosis(FILE *out, const json_t *master)
 {
     const json_t *dg = ss_html_arr(master, "diagnosis");
     if (!dg) {
-        fputs("<p class=\"mute\">No diagnosis in this report (give semiscope the server's status "
-              "samples and error log to get one).</p>\n", out);
+        fputs("<p class=\"mute\">No diagnosis in this report.</p>\n", out);
         return;
     }
     for (size_t i = 0; i < json_array_size(dg); i++) {
@@ -262,9 +288,27 @@ static void diagnosis(FILE *out, const json_t *master)
         text_or_list(out, "Remedy", ss_html_get(d, "remedy"));
         fputs("</div>\n", out);
     }
+    /* from the wire alone, or what the server's files did to the wire's verdict */
+    const char *note = ss_html_str(ss_html_obj(master, "diagnosis_basis"), "note");
+    if (note) {
+        fputs("<p class=\"basis\"><b>Basis:</b> ", out);
+        ss_html_esc(out, note);
+        fputs("</p>\n", out);
+    }
 }
 
-/* The box's colour: the worst diagnosis, else what the end state says. */
+static size_t count_to(const json_t *trs, const char *to)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < json_array_size(trs); i++) {
+        const char *s = ss_html_str(json_array_get(trs, i), "to");
+        n += s && !strcmp(s, to);
+    }
+    return n;
+}
+
+/* The box's colour: the worst diagnosis; at least amber when semisync was OFF or a commit went
+ * unprotected, red when it ended OFF or disabled. */
 static const char *summary_class(const json_t *master)
 {
     const json_t *dg = ss_html_arr(master, "diagnosis");
@@ -276,22 +320,18 @@ static const char *summary_class(const json_t *master)
         warn |= !strcmp(s, "warning");
         info |= !strcmp(s, "info");
     }
-    const char *end = ss_html_str(ss_html_obj(master, "semisync"), "state_end");
-    if (warn)
-        return "warn";
-    if (end && !strcmp(end, "off"))
+    const json_t *semi = ss_html_obj(master, "semisync");
+    const char *start = ss_html_str(semi, "state_start"), *end = ss_html_str(semi, "state_end");
+    if (end && (!strcmp(end, "off") || !strcmp(end, "disabled")))
         return "bad";
+    /* semisync was OFF at some point, or a commit went unprotected: never green, whatever the
+     * diagnosis says */
+    double unprot = 0;
+    ss_html_unprotected_list(master, &unprot);
+    if (warn || count_to(ss_html_arr(semi, "transitions"), "off") ||
+        (start && (!strcmp(start, "off") || !strcmp(start, "disabled"))) || unprot > 0)
+        return "warn";
     return info || (end && !strcmp(end, "on")) ? "ok" : "";
-}
-
-static size_t count_to(const json_t *trs, const char *to)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < json_array_size(trs); i++) {
-        const char *s = ss_html_str(json_array_get(trs, i), "to");
-        n += s && !strcmp(s, to);
-    }
-    return n;
 }
 
 static void summary_facts(FILE *out, const json_t *master)
@@ -357,6 +397,10 @@ static void transitions_table(FILE *out, const json_t *master, double t0)
         fputs("<p class=\"mute\">No ON/OFF transition during the capture.</p>\n", out);
         return;
     }
+    /* hundreds of transitions (a flapping master) are folded, their count in view */
+    bool fold = json_array_size(trs) > 20;
+    if (fold)
+        fprintf(out, "<details><summary>%zu transitions</summary>\n", json_array_size(trs));
     fputs("<table><thead><tr><th>time (UTC)</th><th>+s</th><th>to</th><th>binlog position</th>"
           "<th>reason</th></tr></thead><tbody>\n", out);
     for (size_t i = 0; i < json_array_size(trs); i++) {
@@ -381,6 +425,8 @@ static void transitions_table(FILE *out, const json_t *master, double t0)
         fputs("</td></tr>\n", out);
     }
     fputs("</tbody></table>\n", out);
+    if (fold)
+        fputs("</details>\n", out);
 }
 
 static void num_cell(FILE *out, const json_t *o, const char *key, bool dur)

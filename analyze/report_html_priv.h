@@ -18,6 +18,11 @@
  * C0/C1 control characters, DEL and the bidirectional override/isolate characters are dropped;
  * each byte that is not part of valid UTF-8 becomes the text "\xNN". NULL writes nothing. */
 void ss_html_esc(FILE *out, const char *s);
+/* A document key as a reader names it ("tx_wait_time_us" → "time commits waited
+ * (tx_wait_time)"); the key itself when unknown. */
+const char *ss_html_label(const char *key);
+/* The same for the first n bytes of s. */
+void ss_html_esc_n(FILE *out, const char *s, size_t n);
 
 /* Accessors that return "absent" (NULL/false) for a missing key, a non-object parent or a value
  * of the wrong type, so the renderer never trusts the document's shape. */

@@ -86,6 +86,13 @@ void ss_html_esc(FILE *out, const char *s)
     }
 }
 
+void ss_html_esc_n(FILE *out, const char *s, size_t n)
+{
+    char *c = s ? strndup(s, n) : NULL;
+    ss_html_esc(out, c); /* out of memory: the piece is left out, never unescaped */
+    free(c);
+}
+
 const json_t *ss_html_get(const json_t *o, const char *key)
 {
     return json_is_object(o) ? json_object_get(o, key) : NULL;
@@ -226,6 +233,46 @@ void ss_html_value(FILE *out, const char *key, const json_t *v)
 
 #define TABLE_COLS_MAX 16
 #define TABLE_SCAN_ROWS 64
+#define TABLE_FOLD_ROWS 20
+
+const char *ss_html_label(const char *key)
+{
+    /* the document's keys as a reader names them; unknown keys are shown as they are */
+    static const char *const map[][2] = {
+        {"ts", "time (UTC)"}, {"approximate_s", "\xc2\xb1 s"}, {"position", "binlog position"},
+        {"gtid", "GTID"}, {"why", "why"}, {"source", "source"}, {"what", "what"},
+        {"server_ts", "server time (UTC)"}, {"resolution_s", "resolution s"},
+        {"yes_tx", "commits released by an ack (yes_tx)"},
+        {"no_tx", "commits without an ack (no_tx)"},
+        {"no_times", "switches ON \xe2\x86\x92 OFF (no_times)"},
+        {"get_ack", "acks read while enabled (get_ack)"},
+        {"request_ack", "transactions registered for an ack (request_ack)"},
+        {"net_waits", "flagged events sent (net_waits)"},
+        {"clients_start", "semisync clients at the start"},
+        {"clients_end", "semisync clients at the end"},
+        {"tx_waits", "commits that waited (tx_waits)"},
+        {"tx_wait_time_us", "time commits waited (tx_wait_time)"},
+        {"wait_ns", "waited"}, {"wait_us", "waited"}, {"server_id", "server id"},
+    };
+    for (size_t i = 0; key && i < SS_ARRAY_LEN(map); i++)
+        if (!strcmp(key, map[i][0]))
+            return map[i][1];
+    return key;
+}
+
+/* A time the analysis knows only to +/- approx seconds, with the precision it has: "02:33:34.5 ±0.5 s"
+ * rather than ".500000Z". */
+static void approx_time(FILE *out, double ts, double approx)
+{
+    char buf[64];
+    ss_html_time(buf, sizeof(buf), ts);
+    char *dot = strchr(buf, '.');
+    int keep = approx >= 0.05 ? 1 : approx >= 0.005 ? 2 : 3;
+    if (dot && strlen(dot) > (size_t)keep + 1)
+        snprintf(dot + 1 + keep, sizeof(buf) - (size_t)(dot + 1 + keep - buf), "Z");
+    ss_html_esc(out, buf);
+    fprintf(out, " \xc2\xb1%.*f s", keep, approx);
+}
 
 void ss_html_object_table(FILE *out, const json_t *arr, size_t max_rows)
 {
@@ -244,10 +291,14 @@ void ss_html_object_table(FILE *out, const json_t *arr, size_t max_rows)
     }
     if (!ncols)
         return;
+    /* a long table is folded, its count in view */
+    bool fold = n > TABLE_FOLD_ROWS;
+    if (fold)
+        fprintf(out, "<details><summary>%zu rows</summary>\n", n < max_rows ? n : max_rows);
     fputs("<table><thead><tr>", out);
     for (size_t c = 0; c < ncols; c++) {
         fputs("<th>", out);
-        ss_html_esc(out, cols[c]);
+        ss_html_esc(out, ss_html_label(cols[c]));
         fputs("</th>", out);
     }
     fputs("</tr></thead><tbody>\n", out);
@@ -259,14 +310,21 @@ void ss_html_object_table(FILE *out, const json_t *arr, size_t max_rows)
         fputs("<tr>", out);
         for (size_t c = 0; c < ncols; c++) {
             const json_t *v = json_object_get(row, cols[c]);
+            double ts, ap;
             fputs(json_is_number(v) ? "<td class=\"n\">" : "<td>", out);
-            ss_html_value(out, cols[c], v);
+            if (!strcmp(cols[c], "ts") && ss_html_jnum(v, &ts) &&
+                ss_html_num(row, "approximate_s", &ap) && ap > 0)
+                approx_time(out, ts, ap);
+            else
+                ss_html_value(out, cols[c], v);
             fputs("</td>", out);
         }
         fputs("</tr>\n", out);
         shown++;
     }
     fputs("</tbody></table>\n", out);
+    if (fold)
+        fputs("</details>\n", out);
     if (n > shown)
         fprintf(out, "<p class=\"mute\">%zu more not shown.</p>\n", n - shown);
 }

@@ -75,7 +75,7 @@ static void print_replica_row(FILE *out, const struct ss_an_replica *r)
         fprintf(out, "  %s\n", addr);
         addr[0] = '\0';
     }
-    fprintf(out, "  %-15s %5s %4s %3" PRIu64 " %7s %6s %6s %7s %7s %7s\n", addr, id,
+    fprintf(out, "  %-15s %4s %4s %5" PRIu64 " %7s %6s %6s %7s %7s %7s\n", addr, id,
             semi_str(r->semisync), r->dump_connections, ev, rq, ak, p50, p99, mx);
 }
 
@@ -190,14 +190,26 @@ static void print_slowest(FILE *out, const struct ss_an_master *m, size_t keep)
         for (size_t k = 0; k < m->replicas[i]->nslowest; k++, n++)
             v[n] = (struct slow_ref){ &m->replicas[i]->slowest[k], m->replicas[i], n };
     qsort(v, n, sizeof(*v), slow_cmp);
+    /* the replica and frame columns as wide as their widest entry, so large frame numbers and
+     * long binlog names still fit 80 columns */
+    int wl = 7, wf = 6;
+    for (size_t i = 0; i < n && i < keep; i++) {
+        char lbl[96], fr[48];
+        replica_label(lbl, sizeof(lbl), v[i].r);
+        int a = (int)strlen(lbl);
+        int b = snprintf(fr, sizeof(fr), "%" PRIu64 " -> %" PRIu64, v[i].s->ev_frame,
+                         v[i].s->ack_frame);
+        wl = a > wl ? a : wl;
+        wf = b > wf ? b : wf;
+    }
     fprintf(out, "\n  Slowest acks (frame numbers: event -> ack)\n");
-    fprintf(out, "    %7s  %-20s %19s  %s\n", "latency", "replica", "frames", "position");
+    fprintf(out, "    %7s  %-*s  %*s  %s\n", "latency", wl, "replica", wf, "frames", "position");
     for (size_t i = 0; i < n && i < keep; i++) {
         char d[16], lbl[96], fr[48], f[ESC_MAX];
         snprintf(fr, sizeof(fr), "%" PRIu64 " -> %" PRIu64, v[i].s->ev_frame, v[i].s->ack_frame);
         replica_label(lbl, sizeof(lbl), v[i].r);
-        fprintf(out, "    %7s  %-20s %19s  %s:%" PRIu64 "\n",
-                ss_report_duration(d, sizeof(d), v[i].s->latency_ns), lbl, fr,
+        fprintf(out, "    %7s  %-*s  %*s  %s:%" PRIu64 "\n",
+                ss_report_duration(d, sizeof(d), v[i].s->latency_ns), wl, lbl, wf, fr,
                 ss_report_text_escape(f, sizeof(f), v[i].s->file), v[i].s->pos);
     }
     free(v);
@@ -206,15 +218,25 @@ static void print_slowest(FILE *out, const struct ss_an_master *m, size_t keep)
 static void print_unanswered(FILE *out, const struct ss_an_master *m)
 {
     uint64_t total = 0, inflight = 0;
+    int wl = 7, wf = 5;
     for (size_t i = 0; i < m->nreplicas; i++) {
-        total += m->replicas[i]->requests_unanswered;
-        inflight += m->replicas[i]->requests_in_flight_at_end;
+        const struct ss_an_replica *r = m->replicas[i];
+        total += r->requests_unanswered;
+        inflight += r->requests_in_flight_at_end;
+        char lbl[96], fr[24];
+        replica_label(lbl, sizeof(lbl), r);
+        if (r->nunanswered && (int)strlen(lbl) > wl)
+            wl = (int)strlen(lbl);
+        for (size_t k = 0; k < r->nunanswered; k++) {
+            int b = snprintf(fr, sizeof(fr), "%" PRIu64, r->unanswered[k].ev_frame);
+            wf = b > wf ? b : wf;
+        }
     }
     if (!total)
         return;
     fprintf(out, "\n  Unanswered ack requests: %" PRIu64 " (%" PRIu64
                  " still in flight when the capture ended)\n", total, inflight);
-    fprintf(out, "    %7s  %-20s %8s  %-11s %s\n", "pending", "replica", "frame", "until",
+    fprintf(out, "    %7s  %-*s  %*s  %-11s %s\n", "pending", wl, "replica", wf, "frame", "until",
             "position");
     for (size_t i = 0; i < m->nreplicas; i++) {
         const struct ss_an_replica *r = m->replicas[i];
@@ -222,8 +244,8 @@ static void print_unanswered(FILE *out, const struct ss_an_master *m)
             const struct ss_unanswered *u = &r->unanswered[k];
             char d[16], lbl[96], f[ESC_MAX];
             replica_label(lbl, sizeof(lbl), r);
-            fprintf(out, "    %7s  %-20s %8" PRIu64 "  %-11s %s:%" PRIu64 "\n",
-                    ss_report_duration(d, sizeof(d), u->pending_ns), lbl, u->ev_frame,
+            fprintf(out, "    %7s  %-*s  %*" PRIu64 "  %-11s %s:%" PRIu64 "\n",
+                    ss_report_duration(d, sizeof(d), u->pending_ns), wl, lbl, wf, u->ev_frame,
                     u->until == SS_UNANSWERED_STREAM_END ? "stream end" : "capture end",
                     ss_report_text_escape(f, sizeof(f), u->file), u->pos);
         }
@@ -239,9 +261,12 @@ static void print_master(FILE *out, const struct ss_report_input *in, const stru
         fprintf(out, " %s", ss_report_text_escape(ver, sizeof(ver), m->server_version));
     fprintf(out, "\n  %" PRIu64 " transactions, %zu replica%s\n", m->transactions, m->nreplicas,
             m->nreplicas == 1 ? "" : "s");
+    /* the answer first, as in the HTML page; the evidence behind it follows */
+    if (in->verdict.text)
+        in->verdict.text(out, in->verdict.ctx, &m->endpoint, in->verbosity);
     if (m->nreplicas)
-        fprintf(out, "  %-15s %5s %4s %3s %7s %6s %6s %7s %7s %7s\n", "replica", "id", "semi",
-                "cn", "events", "reqs", "acks", "p50", "p99", "max");
+        fprintf(out, "  %-15s %4s %4s %5s %7s %6s %6s %7s %7s %7s\n", "replica", "id", "semi",
+                "dumps", "events", "reqs", "acks", "p50", "p99", "max");
     for (size_t i = 0; i < m->nreplicas; i++) {
         print_replica_row(out, m->replicas[i]);
         print_replica_details(out, m->replicas[i], in->verbosity);

@@ -4,6 +4,7 @@
  * docs/semisync-state.md "Report". */
 #include "semiscope/semistate.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "semistate_priv.h"
@@ -252,7 +253,7 @@ static void text_params(FILE *out, const struct ss_sem_master *m)
     fprintf(out, "    timeout         %lld ms (%s)\n", (long long)p->timeout_ms,
             ss_param_source_name(p->src_timeout));
     if (m->timeout_note[0])
-        fprintf(out, "                    note: %s\n", m->timeout_note);
+        ss_report_wrap(out, "                    note:", m->timeout_note, 20);
     fprintf(out, "    wait_count      %lld (%s)\n", (long long)p->wait_count,
             ss_param_source_name(p->src_wait_count));
     fprintf(out, "    wait_no_slave   %s (%s)\n", p->wait_no_slave ? "ON" : "OFF",
@@ -267,19 +268,22 @@ static void text_params(FILE *out, const struct ss_sem_master *m)
             ss_param_source_name(p->src_enabled));
 }
 
+/* One counter: name, the value right-aligned in its column, what it counts. */
+#define COUNTER_ROW "    %-14s %10s  %s\n"
+
 static void text_count(FILE *out, const char *name, int64_t v, const char *note)
 {
-    if (v < 0)
-        fprintf(out, "    %-16s n/a%s\n", name, note);
-    else
-        fprintf(out, "    %-16s %lld%s\n", name, (long long)v, note);
+    char val[24] = "n/a";
+    if (v >= 0)
+        snprintf(val, sizeof(val), "%lld", (long long)v);
+    fprintf(out, COUNTER_ROW, name, val, note);
 }
 
 /* A counter the wire could not pin down: the range the server's value lies in. */
 static void text_range(FILE *out, int64_t v, int64_t lo, int64_t hi)
 {
     if (v >= 0 && (lo || hi))
-        fprintf(out, "    %-16s (undecided from the wire: %lld to %lld)\n", "",
+        fprintf(out, "    %-14s %10s  (undecided from the wire: %lld to %lld)\n", "", "",
                 (long long)(v + lo), (long long)(v + hi));
 }
 
@@ -288,24 +292,29 @@ static void text_counters(FILE *out, const struct ss_sem_master *m)
     const struct ss_semi_counters *c = &m->c;
     fprintf(out, "  Counters (Rpl_semi_sync_master_* deltas the master would show; ~ estimate):\n");
     const struct ss_semi_counter_range *g = &m->rng;
-    text_count(out, "yes_tx", c->yes_tx, "  commits released by an ack");
+    text_count(out, "yes_tx", c->yes_tx, "commits released by an ack");
     text_range(out, c->yes_tx, g->yes_tx_lo, g->yes_tx_hi);
-    text_count(out, "no_tx", c->no_tx, "  commits without an ack (OFF, timed out)");
+    text_count(out, "no_tx", c->no_tx, "commits without an ack (OFF, timed out)");
     text_range(out, c->no_tx, g->no_tx_lo, g->no_tx_hi);
-    text_count(out, "no_times", c->no_times, "  switches ON -> OFF");
-    text_count(out, "request_ack", c->request_ack, "  transactions registered for an ack");
+    text_count(out, "no_times", c->no_times, "switches ON -> OFF");
+    text_count(out, "request_ack", c->request_ack, "transactions registered for an ack");
     text_range(out, c->request_ack, g->request_ack_lo, g->request_ack_hi);
-    text_count(out, "get_ack", c->get_ack, "  ack packets read while enabled");
+    text_count(out, "get_ack", c->get_ack, "ack packets read while enabled");
     text_range(out, c->get_ack, g->get_ack_lo, g->get_ack_hi);
-    text_count(out, "net_waits", c->net_waits, "  flagged events sent (exact)");
-    fprintf(out, "    %-16s %lld at start, %lld at end\n", "clients", (long long)c->clients_start,
-            (long long)c->clients_end);
-    text_count(out, "tx_waits", c->tx_waits, "  ~ (upper bound)");
-    if (c->tx_waits > 0)
-        fprintf(out, "    %-16s ~%lld us (avg ~%lld us)\n", "tx_wait_time",
-                (long long)c->tx_wait_time_us, (long long)(c->tx_wait_time_us / c->tx_waits));
-    else
-        text_count(out, "tx_wait_time", c->tx_wait_time_us, " us ~");
+    text_count(out, "net_waits", c->net_waits, "flagged events sent (exact)");
+    char cl[48], tw[32], avg[48];
+    snprintf(cl, sizeof(cl), "%lld -> %lld", (long long)c->clients_start,
+             (long long)c->clients_end);
+    fprintf(out, COUNTER_ROW, "clients", cl, "semisync replicas at start -> at end");
+    text_count(out, "tx_waits", c->tx_waits, "~ commits that waited (upper bound)");
+    if (c->tx_waits > 0) {
+        snprintf(tw, sizeof(tw), "~%lld", (long long)c->tx_wait_time_us);
+        snprintf(avg, sizeof(avg), "us waited (avg ~%lld us)",
+                 (long long)(c->tx_wait_time_us / c->tx_waits));
+        fprintf(out, COUNTER_ROW, "tx_wait_time", tw, avg);
+    } else {
+        text_count(out, "tx_wait_time", c->tx_wait_time_us, "us waited ~");
+    }
 }
 
 static void text_waits(FILE *out, const struct ss_sem_master *m, int verbosity)
@@ -322,12 +331,15 @@ static void text_waits(FILE *out, const struct ss_sem_master *m, int verbosity)
             (unsigned long long)sm.count, (unsigned long long)(sm.min / 1000),
             (unsigned long long)(sm.p50 / 1000), (unsigned long long)(sm.p90 / 1000),
             (unsigned long long)(sm.p99 / 1000), (unsigned long long)(sm.max / 1000));
-    fprintf(out, "    released by:");
-    for (uint32_t i = 0; i < m->n_replicas; i++)
-        if (m->replicas[i].releases)
-            fprintf(out, " server_id %lld: %llu", (long long)m->replicas[i].server_id,
-                    (unsigned long long)m->replicas[i].releases);
-    fputc('\n', out);
+    char rel[1024] = "";
+    for (uint32_t i = 0; i < m->n_replicas; i++) {
+        size_t len = strlen(rel);
+        if (m->replicas[i].releases && len < sizeof(rel))
+            snprintf(rel + len, sizeof(rel) - len, "%sserver_id %lld: %llu", len ? ", " : "",
+                     (long long)m->replicas[i].server_id,
+                     (unsigned long long)m->replicas[i].releases);
+    }
+    ss_report_wrap(out, "    released by:", rel, 6);
     if (verbosity < 1)
         return;
     for (uint32_t i = 0; i < m->n_slow; i++) {

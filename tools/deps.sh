@@ -2,7 +2,8 @@
 # tools/deps.sh: install the Debian packages semiscope needs, only the missing ones.
 # Sourced by tools/run and tools/test. Needs root (or sudo) only when something is missing.
 SEMISCOPE_BUILD_PKGS="cmake pkg-config gcc make libpcap-dev libmariadb-dev zlib1g-dev libzstd-dev libdeflate-dev libjansson-dev"
-SEMISCOPE_TEST_PKGS="libcmocka-dev clang python3 python3-jsonschema tshark time"
+# chromium + python3-websocket: the HTML report checked in a real browser (tests/scripts/html_browser.sh)
+SEMISCOPE_TEST_PKGS="libcmocka-dev clang python3 python3-jsonschema tshark time chromium python3-websocket"
 
 semiscope_install() {
     local missing=() p

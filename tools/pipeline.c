@@ -159,12 +159,8 @@ void pipeline_finish(struct pipeline *p)
     if (p->frames) /* live: samples drained after the last packet but due by its time */
         feed_params(p, p->last_ts_ns);
     ss_flowtab_finish(p->flows, p->last_ts_ns);
-    if (p->analysis) {
+    if (p->analysis)
         ss_analysis_finish(p->analysis, p->last_ts_ns);
-        if (p->o->replica && ss_analysis_focus(p->analysis, &p->o->replica_addr) == 0)
-            fprintf(stderr, "semiscope: warning: --replica %s: no replica with that address in the "
-                            "capture\n", p->o->replica);
-    }
     if (p->state)
         ss_semistate_finish(p->state, p->last_ts_ns);
 }

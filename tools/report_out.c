@@ -33,6 +33,11 @@ static void pm_text(FILE *out, const void *ctx, const struct ss_endpoint *m, int
     ss_postmortem_master_text(out, ctx, m, verbosity);
 }
 
+static void verdict_text(FILE *out, const void *ctx, const struct ss_endpoint *m, int verbosity)
+{
+    ss_postmortem_master_verdict_text(out, ctx, m, verbosity);
+}
+
 static void fill_run_info(struct run *r, struct ss_run_info *ri)
 {
     memset(ri, 0, sizeof(*ri));
@@ -118,25 +123,32 @@ int report_write(struct run *r)
         notes[in.nnotes++] = focus;
     }
     in.notes = notes;
-    struct ss_postmortem *pm = NULL;
-    if (r->pm) {
-        struct ss_postmortem_cfg pc;
-        ss_postmortem_cfg_defaults(&pc);
-        pm = ss_postmortem_new(&pc, pm_inputs_samples(r->pm), pm_inputs_errlog(r->pm));
-        /* The postmortem's own pass wants the per-interval timelines (-v) for its
-         * "latency degrading" rule, whatever the final report's verbosity. */
-        struct ss_report_input first = in;
-        first.verbosity = in.verbosity > 1 ? in.verbosity : 1;
-        json_t *base = pm ? ss_report_json(&first) : NULL;
-        if (!base || ss_postmortem_add_report(pm, base) != SS_OK) {
-            fputs("semiscope: out of memory\n", stderr);
-            json_decref(base);
-            ss_postmortem_free(pm);
-            return -1;
-        }
+    /* The diagnosis is built for every report: from the wire alone when the server's files
+     * (--status, --error-log, --dsn) are not given, confirmed or corrected by them when they are. */
+    struct ss_postmortem_cfg pc;
+    ss_postmortem_cfg_defaults(&pc);
+    struct ss_postmortem *pm =
+        ss_postmortem_new(&pc, pm_inputs_samples(r->pm), pm_inputs_errlog(r->pm));
+    /* The postmortem's own pass wants the per-interval timelines (-v) for its "latency
+     * degrading" rule, whatever the final report's verbosity. */
+    struct ss_report_input first = in;
+    first.verbosity = in.verbosity > 1 ? in.verbosity : 1;
+    json_t *base = pm ? ss_report_json(&first) : NULL;
+    if (!base || ss_postmortem_add_report(pm, base) != SS_OK) {
+        fputs("semiscope: out of memory\n", stderr);
         json_decref(base);
-        in.pm = (struct ss_report_section){pm_json, pm_text, pm};
+        ss_postmortem_free(pm);
+        return -1;
     }
+    json_decref(base);
+    /* --replica narrows what is listed only after the diagnosis has seen every replica: the
+     * master's verdict and its evidence are those of the full capture. */
+    if (r->o->replica && r->pipe.analysis &&
+        ss_analysis_focus(r->pipe.analysis, &r->o->replica_addr) == 0)
+        fprintf(stderr, "semiscope: warning: --replica %s: no replica with that address in the "
+                        "capture\n", r->o->replica);
+    in.pm = (struct ss_report_section){pm_json, pm_text, pm};
+    in.verdict = (struct ss_report_section){NULL, verdict_text, pm};
     /* The report's own failure is said (or, for a reader gone, not) by run_finish. */
     int rc = 0;
     if (r->out && (r->o->json ? ss_report_json_write(r->out, &in) : ss_report_text(r->out, &in)))

@@ -39,6 +39,11 @@ struct ss_postmortem_cfg {
     double max_match_s;          /* clock-offset matching: farthest pairing; default 60 s */
     uint32_t max_timeline;       /* merged timeline entries kept per master; default 400 */
     double tx_wait_time_tolerance; /* relative, for the tx_wait_time verdict; default 0.25 */
+    /* What the capture lost, which may distort the verdict (ss_postmortem_add_report takes them
+     * from the report's `flows` and `capture`; 0 = none or unknown): holes in the reassembled
+     * streams and their bytes, packets the kernel or the interface dropped, input files not read
+     * to their end. */
+    uint64_t capture_gaps, capture_gap_bytes, capture_drops, capture_files_unread;
 };
 void ss_postmortem_cfg_defaults(struct ss_postmortem_cfg *cfg);
 
@@ -59,19 +64,29 @@ int ss_postmortem_add_master(struct ss_postmortem *p, const struct ss_endpoint *
  * the window defaults to the report's `capture.first_ts`/`last_ts`. SS_OK or SS_ERR_NOMEM. */
 int ss_postmortem_add_report(struct ss_postmortem *p, const json_t *report);
 
-/* The same computation, stateless: a new object {`correlation`, `diagnosis`, `clock_offset_s`,
- * `clock_offset_basis`, `timeline`, `timeline_dropped`, `server_data`}. status/errlog may be NULL.
- * NULL on OOM. */
+/* The same computation, stateless: a new object {`correlation`, `diagnosis`, `diagnosis_basis`,
+ * `clock_offset_s`, `clock_offset_basis`, `timeline`, `timeline_dropped`, `server_data`}.
+ * status/errlog may be NULL: the diagnosis is then the wire's alone. When either is given, the
+ * wire's own verdict is computed too and `diagnosis_basis.wire_verdict` says whether the server's
+ * files confirm or correct it. NULL on OOM. */
 json_t *ss_postmortem_build(const json_t *master_obj, const struct ss_status_samples *status,
                             const struct ss_errlog *errlog, const struct ss_postmortem_cfg *cfg);
 
 /* Report sections for one master: JSON keys `correlation` and `diagnosis` (and `clock_offset_s`,
- * `timeline`, …) merged into that master's object; NULL when there is nothing to add. Text: the
- * correlation table, merged timeline and diagnosis. */
+ * `timeline`, …) merged into that master's object; NULL when there is nothing to add. Without
+ * server data (a postmortem made with neither status samples nor an error log) only `diagnosis`
+ * and `diagnosis_basis`: the wire's verdict. Text: the verdict (diagnosis) goes first in the
+ * master's section; the details (correlation table, clock offset, merged timeline) after the
+ * semisync section, and only when there is server data. */
 json_t *ss_postmortem_master_json(const struct ss_postmortem *p, const struct ss_endpoint *master);
+void ss_postmortem_master_verdict_text(FILE *out, const struct ss_postmortem *p,
+                                       const struct ss_endpoint *master, int verbosity);
 void ss_postmortem_master_text(FILE *out, const struct ss_postmortem *p,
                                const struct ss_endpoint *master, int verbosity);
-/* Text of one result object as ss_postmortem_build returns it. */
+/* Text of one result object as ss_postmortem_build returns it: the verdict, then the details
+ * (ss_postmortem_verdict_text + ss_postmortem_detail_text). */
 void ss_postmortem_text(FILE *out, const json_t *pm, int verbosity);
+void ss_postmortem_verdict_text(FILE *out, const json_t *pm);
+void ss_postmortem_detail_text(FILE *out, const json_t *pm, int verbosity);
 
 #endif

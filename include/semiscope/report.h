@@ -56,6 +56,9 @@ struct ss_report_input {
     int verbosity;                      /* 0 default, 1 = -v, 2 = -vv */
     struct ss_report_section state;     /* issue 6: semisync, counters, commit_wait_us, … */
     struct ss_report_section pm;        /* issue 7: correlation, diagnosis, … */
+    /* issue 15: the verdict, printed first in each master's text section (its json is unused:
+     * the diagnosis is part of pm's) */
+    struct ss_report_section verdict;
     const char *const *notes;           /* extra notes from the caller, appended to ours */
     size_t nnotes;
 };

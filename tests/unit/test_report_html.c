@@ -449,6 +449,81 @@ static void test_wording(void **state)
     json_decref(doc);
 }
 
+/* The summary box is never green when semisync was OFF or a commit went unprotected, whatever
+ * the diagnosis says; evidence items are a list; the verdict's basis is shown. */
+static void test_summary_colour(void **state)
+{
+    (void)state;
+    json_t *m = json_pack("{s:s,s:[],s:{s:s,s:s,s:[{s:f,s:s,s:s,s:s}]},s:{s:i,s:[]},"
+                          "s:[{s:s,s:s,s:s,s:s}],s:{s:[s],s:n,s:s}}",
+                          "endpoint", "10.0.0.1:3306", "replicas", "semisync", "state_start",
+                          "on", "state_end", "on", "transitions", "ts", T0 + 5.0, "to", "off",
+                          "position", "mb.000001:4", "reason", "waited", "unprotected_transactions",
+                          "count", 0, "list", "diagnosis", "severity", "info", "cause",
+                          "nothing", "evidence", "a | b", "remedy", "none", "diagnosis_basis",
+                          "sources", "wire", "wire_verdict", "note", "from the wire alone");
+    json_t *doc = json_pack("{s:i,s:{s:f,s:f},s:[o]}", "schema_version", 1, "capture",
+                            "first_ts", T0, "last_ts", T0 + 60, "masters", m);
+    assert_non_null(doc);
+    size_t len;
+    char *html = render(doc, &len);
+    assert_well_formed(html, len);
+    assert_non_null(strstr(html, "<div class=\"summary warn\">"));
+    assert_non_null(strstr(html, "<p><b>Evidence:</b></p><ul><li>a</li><li>b</li></ul>"));
+    assert_non_null(strstr(html, "<b>Basis:</b> from the wire alone"));
+    free(html);
+    /* no OFF, but an unprotected commit: amber too */
+    json_array_clear(json_object_get(json_object_get(m, "semisync"), "transitions"));
+    json_object_set_new(json_object_get(m, "unprotected_transactions"), "count", json_integer(1));
+    html = render(doc, &len);
+    assert_non_null(strstr(html, "<div class=\"summary warn\">"));
+    free(html);
+    /* neither: green */
+    json_object_set_new(json_object_get(m, "unprotected_transactions"), "count", json_integer(0));
+    html = render(doc, &len);
+    assert_non_null(strstr(html, "<div class=\"summary ok\">"));
+    free(html);
+    /* ended OFF: red */
+    json_object_set_new(json_object_get(m, "semisync"), "state_end", json_string("off"));
+    html = render(doc, &len);
+    assert_non_null(strstr(html, "<div class=\"summary bad\">"));
+    free(html);
+    json_decref(doc);
+}
+
+/* Labels, not JSON keys; an expected difference is not red; a time known to +/-0.5 s is shown
+ * with that precision; a long table is folded with its count. */
+static void test_tables_readable(void **state)
+{
+    (void)state;
+    json_t *list = json_array();
+    for (int i = 0; i < 25; i++)
+        json_array_append_new(list, json_pack("{s:f,s:s,s:s,s:f}", "ts", T0 + 2.5, "position",
+                                              "mb.000001:4", "why", "committed_while_off",
+                                              "approximate_s", 0.5));
+    json_t *m = json_pack("{s:s,s:[],s:{s:i,s:i},s:{s:i,s:o},s:[{s:s,s:i,s:i,s:s}]}", "endpoint",
+                          "10.0.0.1:3306", "replicas", "counters", "tx_waits", 3,
+                          "tx_wait_time_us", 1500, "unprotected_transactions", "count", 25,
+                          "list", list, "correlation", "variable", "tx_wait_time", "wire", 1500,
+                          "server", 3000, "verdict", "differs by -1500 us (50%): expected, the "
+                          "server also times its own work");
+    json_t *doc = json_pack("{s:i,s:{s:f,s:f},s:[o]}", "schema_version", 1, "capture",
+                            "first_ts", T0, "last_ts", T0 + 60, "masters", m);
+    assert_non_null(doc);
+    size_t len;
+    char *html = render(doc, &len);
+    assert_well_formed(html, len);
+    assert_non_null(strstr(html, "<td>time commits waited (tx_wait_time)</td>"));
+    assert_null(strstr(html, ">tx_wait_time_us<"));
+    assert_non_null(strstr(html, "<td class=\"v-mute\">differs by -1500 us"));
+    assert_non_null(strstr(html, ".5Z \xc2\xb1" "0.5 s"));
+    assert_null(strstr(html, ".500000Z"));
+    assert_non_null(strstr(html, "<details><summary>25 rows</summary>"));
+    assert_non_null(strstr(html, "<th>time (UTC)</th>"));
+    free(html);
+    json_decref(doc);
+}
+
 /* Absurd numbers must not hang or break the page: times near 1e17 s (where t + 1 == t in a
  * double's integer steps of the tick loop), huge and negative latencies and counts. */
 static void test_absurd_numbers(void **state)
@@ -608,6 +683,8 @@ int main(void)
         cmocka_unit_test(test_minimal_document),
         cmocka_unit_test(test_read_error_banner),
         cmocka_unit_test(test_wording),
+        cmocka_unit_test(test_summary_colour),
+        cmocka_unit_test(test_tables_readable),
         cmocka_unit_test(test_absurd_numbers),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_decimated_series),
