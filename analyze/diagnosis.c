@@ -285,12 +285,13 @@ static void connected_detail(const struct pm_repl *r, char *d, size_t n)
 static void classify_episode(const struct pm_ctx *c, struct off_ep *ep)
 {
     /* The commit that timed out started one timeout before the switch; a switch that was not
-     * a timeout is looked at when it happened. */
-    int64_t t = ep->timeout == 0 ? ep->t : ep->t - c->timeout_ms * 1000000;
+     * a timeout, or whose cause the wire does not show (the timeout in use may be unknown), is
+     * looked at when it happened. */
+    int64_t t = ep->timeout != 1 ? ep->t : ep->t - c->timeout_ms * 1000000;
     int known = 0, gone = 0, conn = 0, killed = 0;
     char tmp[300], who[96];
     pm_appendf(ep->detail, sizeof(ep->detail), "at %s, %s: ", t_str(t, tmp, sizeof(tmp)),
-               ep->timeout == 0 ? "when it switched OFF" : "when the commit began to wait");
+               ep->timeout != 1 ? "when it switched OFF" : "when the commit began to wait");
     for (uint32_t i = 0; i < c->n_repl; i++) {
         const struct pm_repl *r = &c->repl[i];
         if (r->semisync != 1)
@@ -507,12 +508,22 @@ static void kill_notes(const struct pm_ctx *c, char *ev, size_t n)
     }
 }
 
-static void off_cause(const struct pm_ctx *c, int cause, bool timeout, uint32_t k, bool killed,
-                      bool recovered, char *buf, size_t n)
+static void off_cause(const struct pm_ctx *c, int cause, bool timeout, bool unknown, uint32_t k,
+                      bool killed, bool recovered, char *buf, size_t n)
 {
     char times[24], tw[160];
     pm_timeout_words(c, tw, sizeof(tw));
-    if (timeout)
+    if (timeout && unknown)
+        /* Seen OFF, no commit seen waiting the timeout in use: a shorter timeout than the one
+         * assumed, a disable and re-enable, a lost ack would each do it. Never "not a
+         * timeout" unless the wire shows it (the timeout may only be assumed). */
+        snprintf(buf, n, "semisync switched OFF %s; the wire does not show why (no commit was "
+                         "seen waiting %s: a shorter timeout would explain it): %s",
+                 pm_times(k, times, sizeof(times)), tw,
+                 cause == 1   ? "every semisync replica had disconnected"
+                 : cause == 2 ? "the semisync replicas stayed connected but stopped acking"
+                              : "the cause is not visible in this data");
+    else if (timeout)
         snprintf(buf, n, "semisync switched OFF %s after commits waited %s: %s",
                  pm_times(k, times, sizeof(times)), tw,
                  cause == 1   ? "every semisync replica had disconnected"
@@ -550,11 +561,12 @@ static int rule_off(struct pm_ctx *c)
         bool timeout = row < 3;
         char ev[EVID] = "", t[24];
         uint32_t k = 0;
-        bool recovered = true, killed = true;
+        bool recovered = true, killed = true, unknown = false;
         for (uint32_t i = 0; i < n; i++) {
             if (ep[i].cause != cause || (ep[i].timeout != 0) != timeout)
                 continue;
             k++;
+            unknown = unknown || ep[i].timeout < 0;
             killed = killed && ep[i].all_killed;
             pm_appendf(ev, sizeof(ev), "%s#%u %s", ev[0] ? " | " : "", k, ep[i].src);
             pm_appendf(ev, sizeof(ev), "%s", ep[i].logline);
@@ -576,7 +588,7 @@ static int rule_off(struct pm_ctx *c)
         char cause_s[500], rem[REM], tw[200];
         pm_timeout_source(c, tw, sizeof(tw));
         pm_appendf(ev, sizeof(ev), " | timeout in use: %s", tw);
-        off_cause(c, cause, timeout, k, killed, recovered, cause_s, sizeof(cause_s));
+        off_cause(c, cause, timeout, unknown, k, killed, recovered, cause_s, sizeof(cause_s));
         pm_off_remedy(c, cause, timeout, rem, sizeof(rem));
         int rc = pm_add_diag(c, recovered ? "warning" : "critical", cause_s, ev, rem);
         if (rc)

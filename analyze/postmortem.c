@@ -334,17 +334,15 @@ static void transitions_of(struct pm_ctx *c, const json_t *semi)
         if (cause[0]) {
             p->disable = !p->to_on && strcmp(cause, "disabled") == 0;
             p->enable = p->to_on && strcmp(cause, "enabled") == 0;
-            p->not_timeout = !p->to_on && (strcmp(cause, "seen_off") == 0 ||
-                                           strcmp(cause, "no_semisync_replica") == 0);
+            /* seen_off: the cause is not on the wire (a shorter timeout than assumed is one):
+             * unknown, not "not a timeout" */
+            p->not_timeout = !p->to_on && strcmp(cause, "no_semisync_replica") == 0;
             p->timed_out = !p->to_on && strcmp(cause, "timeout") == 0;
         } else {
             p->disable = !p->to_on && (ci_contains(why, "_enabled=OFF") ||
                                        ci_contains(why, "semisync was disabled on the"));
             p->enable = p->to_on && ci_contains(why, "semisync was enabled on the");
-            p->not_timeout = !p->to_on && !p->disable &&
-                             (ci_contains(why, "registered for an ack and not acked") ||
-                              ci_contains(why, "not a transaction end") ||
-                              ci_contains(why, "wait_no_slave=OFF"));
+            p->not_timeout = !p->to_on && !p->disable && ci_contains(why, "wait_no_slave=OFF");
             p->timed_out = !p->to_on && !p->disable && !p->not_timeout &&
                            (ci_contains(why, " with no ack") ||
                             ci_contains(why, "acks needed arrived"));
